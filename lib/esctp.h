@@ -1,0 +1,364 @@
+/*
+ * esctp.h - libesctp, the embedded SCTP engine (RFC 9260, RFC 3758, RFC 6951).
+ *
+ * A sans-I/O library: it never touches a socket, never reads a clock, starts no
+ * thread and keeps no global mutable state.  The host
+ *
+ *   - passes every received packet in with esctp_endpoint_input(),
+ *   - pulls packets to send with esctp_endpoint_output() into its own buffers,
+ *   - asks esctp_endpoint_deadline() when to call esctp_endpoint_expire(),
+ *   - pulls events with esctp_endpoint_next_event(),
+ *   - supplies randomness, the state-cookie MAC and (optionally) an allocator
+ *     through esctp_ops.
+ *
+ * Time is a monotonic count of nanoseconds (esctp_tstamp) chosen by the host.
+ *
+ * One esctp_endpoint is one local SCTP port (a socket, in kernel terms); it owns
+ * the associations on that port and demultiplexes packets between them.
+ */
+#ifndef ESCTP_H
+#define ESCTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Monotonic time in nanoseconds, supplied by the host. */
+typedef uint64_t esctp_tstamp;
+#define ESCTP_TSTAMP_NEVER UINT64_MAX
+#define ESCTP_MS ((esctp_tstamp)1000000)
+#define ESCTP_SECOND ((esctp_tstamp)1000000000)
+
+/* Errors: every fallible function returns 0 (or a length) on success and one of
+ * these negative values on failure. */
+enum {
+	ESCTP_ERR_NOMEM = -1,   /* allocation failed */
+	ESCTP_ERR_INVAL = -2,   /* bad argument */
+	ESCTP_ERR_AGAIN = -3,   /* try later: send buffer full, nothing to read */
+	ESCTP_ERR_STATE = -4,   /* not allowed in the association's state */
+	ESCTP_ERR_MSGSIZE = -5, /* message larger than config.max_message */
+	ESCTP_ERR_PROTO = -6,   /* malformed packet (input) */
+	ESCTP_ERR_NOBUF = -7,   /* caller's buffer too small */
+	ESCTP_ERR_STREAM = -8,  /* stream id out of range */
+	ESCTP_ERR_CLOSED = -9,  /* association closed (aborted, lost, shut down) */
+	ESCTP_ERR_EXIST = -10,  /* an association to that peer already exists */
+};
+
+/* Returns a static English description of an ESCTP_ERR_* code. */
+const char *esctp_strerror(int err);
+
+/* An IP address plus the port of the transport below SCTP: the UDP
+ * encapsulation port (RFC 6951), or 0 when SCTP runs directly over IP. */
+typedef struct esctp_addr {
+	uint8_t family; /* ESCTP_AF_INET, ESCTP_AF_INET6, or 0 for "unspecified" */
+	uint8_t reserved;
+	uint16_t port;     /* UDP encapsulation port, host byte order */
+	uint32_t scope_id; /* IPv6 scope, 0 otherwise */
+	uint8_t ip[16];    /* network byte order; IPv4 uses ip[0..3] */
+} esctp_addr;
+
+#define ESCTP_AF_INET 4
+#define ESCTP_AF_INET6 6
+
+/* True when both addresses have the same family, IP and encapsulation port. */
+bool esctp_addr_equal(const esctp_addr *a, const esctp_addr *b);
+/* True when both addresses have the same family and IP (ports ignored). */
+bool esctp_addr_same_ip(const esctp_addr *a, const esctp_addr *b);
+
+#define ESCTP_MAC_LEN 32 /* bytes of state-cookie MAC (HMAC-SHA-256 size) */
+
+/* What the host supplies.  All callbacks receive `user`. */
+typedef struct esctp_ops {
+	void *user;
+	/* Fill buf with len cryptographically strong random bytes (tags, TSNs,
+	 * heartbeat nonces).  Required. */
+	void (*random)(void *user, void *buf, size_t len);
+	/* Compute a keyed MAC (e.g. HMAC-SHA-256 with a host secret) of data into
+	 * mac.  Used to sign and verify state cookies.  Required. */
+	void (*cookie_mac)(void *user, const void *data, size_t len,
+	                   uint8_t mac[ESCTP_MAC_LEN]);
+	/* Optional allocator; NULL means malloc/realloc/free. */
+	void *(*alloc)(void *user, size_t size);
+	void *(*realloc)(void *user, void *ptr, size_t size);
+	void (*free)(void *user, void *ptr);
+} esctp_ops;
+
+/* Protocol parameters.  Fill with esctp_config_default() then adjust. */
+typedef struct esctp_config {
+	uint16_t local_port;       /* SCTP port of the endpoint (non-zero) */
+	uint16_t out_streams;      /* outbound streams requested (OS), >= 1 */
+	uint16_t max_in_streams;   /* inbound streams accepted (MIS), >= 1 */
+	uint16_t max_init_retrans; /* Max.Init.Retransmits (8) */
+	uint16_t assoc_max_retrans; /* Association.Max.Retrans (10) */
+	uint16_t path_max_retrans;  /* Path.Max.Retrans (5) */
+	uint16_t pf_retrans;       /* potentially-failed threshold; 0xffff = off */
+	uint16_t max_burst;        /* Max.Burst (4) */
+	uint16_t mtu;              /* largest SCTP packet (common header + chunks)
+	                              the host can send in one datagram */
+	uint16_t sack_freq;        /* SACK every Nth packet with DATA (2) */
+	uint32_t rto_initial_ms;   /* RTO.Initial (1000) */
+	uint32_t rto_min_ms;       /* RTO.Min (1000) */
+	uint32_t rto_max_ms;       /* RTO.Max (60000) */
+	uint32_t cookie_life_ms;   /* Valid.Cookie.Life (60000) */
+	uint32_t hb_interval_ms;   /* HB.interval (30000); 0 disables heartbeats */
+	uint32_t sack_delay_ms;    /* delayed SACK (200), at most 500 */
+	uint32_t rcvbuf;           /* receive buffer bytes: initial a_rwnd */
+	uint32_t sndbuf;           /* send buffer bytes (queued + in flight) */
+	uint32_t max_message;      /* largest user message accepted, both ways */
+	uint16_t encap_overhead;   /* bytes the host adds per packet below SCTP
+	                              (informational; mtu already excludes it) */
+	bool prsctp;               /* offer Forward-TSN (RFC 3758) support */
+	bool nodelay;              /* send small messages without waiting (Nagle off) */
+} esctp_config;
+
+/* Defaults of RFC 9260 §16 and the Linux kernel where the RFC leaves a choice. */
+void esctp_config_default(esctp_config *cfg);
+
+typedef struct esctp_endpoint esctp_endpoint;
+typedef struct esctp_assoc esctp_assoc;
+
+/* Association states, RFC 9260 §4. */
+typedef enum esctp_state {
+	ESCTP_CLOSED = 0,
+	ESCTP_COOKIE_WAIT,
+	ESCTP_COOKIE_ECHOED,
+	ESCTP_ESTABLISHED,
+	ESCTP_SHUTDOWN_PENDING,
+	ESCTP_SHUTDOWN_SENT,
+	ESCTP_SHUTDOWN_RECEIVED,
+	ESCTP_SHUTDOWN_ACK_SENT,
+} esctp_state;
+
+const char *esctp_state_name(esctp_state s);
+
+/* ---- endpoint ---------------------------------------------------------- */
+
+/* Creates an endpoint for cfg->local_port.  cfg and ops are copied.
+ * Returns NULL when the allocation fails or the config is invalid. */
+esctp_endpoint *esctp_endpoint_new(const esctp_config *cfg, const esctp_ops *ops);
+
+/* Frees the endpoint and every association on it (no packets are sent: call
+ * esctp_assoc_abort() or esctp_assoc_shutdown() first for a graceful end). */
+void esctp_endpoint_free(esctp_endpoint *ep);
+
+/* Adds a local address advertised in INIT/INIT ACK (multihoming).  With none,
+ * the packet's destination address is the only local address.  The port
+ * field is ignored. Returns 0, ESCTP_ERR_INVAL or ESCTP_ERR_NOMEM. */
+int esctp_endpoint_add_local_addr(esctp_endpoint *ep, const esctp_addr *addr);
+
+/* Accepts (on) or refuses (off) incoming associations.  When off, an INIT is
+ * answered with ABORT, as a port with no listener is. */
+void esctp_endpoint_listen(esctp_endpoint *ep, bool on);
+
+/* Starts an association to peer_port at the given peer addresses (the first is
+ * the primary path).  Sends INIT at the next output.  On success stores the
+ * new association in *out and returns 0.  ESCTP_ERR_EXIST when one to that
+ * peer exists already. */
+int esctp_endpoint_connect(esctp_endpoint *ep, const esctp_addr *peers,
+                           size_t npeers, uint16_t peer_port, esctp_tstamp now,
+                           esctp_assoc **out);
+
+/* Processes one received SCTP packet (common header onwards; the UDP header
+ * stripped).  src carries the peer's IP and UDP source port, dst the local
+ * IP.  Malformed packets are discarded (ESCTP_ERR_PROTO, nothing else
+ * happens); the engine never trusts a length, a count or a cookie.
+ * Returns 0 or a negative error. */
+int esctp_endpoint_input(esctp_endpoint *ep, const uint8_t *pkt, size_t len,
+                         const esctp_addr *src, const esctp_addr *dst,
+                         esctp_tstamp now);
+
+/* Writes the next packet to send into buf (cap bytes, at least cfg.mtu
+ * recommended) and its destination into *dst (*src gets the preferred local
+ * address, family 0 when the host should choose).  Returns the packet length,
+ * 0 when there is nothing to send now, or ESCTP_ERR_NOBUF. */
+int esctp_endpoint_output(esctp_endpoint *ep, uint8_t *buf, size_t cap,
+                          esctp_addr *src, esctp_addr *dst, esctp_tstamp now);
+
+/* The earliest time at which esctp_endpoint_expire() has work to do, or
+ * ESCTP_TSTAMP_NEVER. */
+esctp_tstamp esctp_endpoint_deadline(const esctp_endpoint *ep);
+
+/* Runs every timer due at `now` (retransmissions, heartbeats, delayed SACK,
+ * shutdown guards).  Packets they produce come out of esctp_endpoint_output(). */
+void esctp_endpoint_expire(esctp_endpoint *ep, esctp_tstamp now);
+
+/* ---- events ------------------------------------------------------------ */
+
+typedef enum esctp_event_type {
+	ESCTP_EV_NONE = 0,
+	ESCTP_EV_COMM_UP,        /* association established */
+	ESCTP_EV_COMM_LOST,      /* association failed: retransmissions exhausted
+	                            or peer ABORT (error says which) */
+	ESCTP_EV_RESTART,        /* peer restarted (RFC 9260 §5.2.4 action A) */
+	ESCTP_EV_SHUTDOWN_COMP,  /* graceful shutdown complete */
+	ESCTP_EV_CANT_START,     /* INIT retransmissions exhausted or refused */
+	ESCTP_EV_PEER_ADDR_CHANGE, /* path state changed: addr, path_state */
+	ESCTP_EV_SEND_FAILED,    /* a message was abandoned unsent/unacked:
+	                            stream, ppid, len, error */
+	ESCTP_EV_PARTIAL_DELIVERY_ABORTED, /* stream, ssn */
+	ESCTP_EV_DATA,           /* a message (or a partial-delivery piece) is
+	                            readable: stream, ssn, ppid, tsn, flags, len */
+	ESCTP_EV_SHUTDOWN,       /* peer started a graceful shutdown (it will
+	                            send no more) */
+	ESCTP_EV_REMOTE_ERROR,   /* peer sent an ERROR chunk: cause */
+	ESCTP_EV_SENDER_DRY,     /* everything sent has been acknowledged */
+	ESCTP_EV_ACCEPT,         /* a new association arrived on a listening
+	                            endpoint (followed by COMM_UP) */
+} esctp_event_type;
+
+/* Path states for ESCTP_EV_PEER_ADDR_CHANGE (values of SCTP_PEER_ADDR_CHANGE). */
+enum {
+	ESCTP_ADDR_AVAILABLE = 0,
+	ESCTP_ADDR_UNREACHABLE = 1,
+	ESCTP_ADDR_REMOVED = 2,
+	ESCTP_ADDR_ADDED = 3,
+	ESCTP_ADDR_MADE_PRIM = 4,
+	ESCTP_ADDR_CONFIRMED = 5,
+	ESCTP_ADDR_POTENTIALLY_FAILED = 6,
+};
+
+/* Flags on received messages and events. */
+#define ESCTP_UNORDERED 0x01 /* message sent/received unordered (U bit) */
+#define ESCTP_EOR 0x02       /* last piece of the message */
+#define ESCTP_NOTIFY 0x04    /* reserved for hosts: piece is a notification */
+
+typedef struct esctp_event {
+	esctp_event_type type;
+	esctp_assoc *assoc;
+	int error;          /* COMM_LOST/CANT_START: ESCTP_ERR_* or 0;
+	                       SEND_FAILED: ESCTP_ERR_CLOSED (unsent) or
+	                       ESCTP_ERR_AGAIN (expired, PR-SCTP) */
+	uint16_t stream;    /* DATA, SEND_FAILED, PARTIAL_DELIVERY_ABORTED */
+	uint16_t ssn;
+	uint32_t ppid;      /* network byte order, as on the wire */
+	uint32_t tsn;
+	uint32_t flags;     /* ESCTP_UNORDERED, ESCTP_EOR */
+	uint32_t len;       /* DATA: bytes readable now; SEND_FAILED: bytes */
+	uint16_t cause;     /* REMOTE_ERROR / COMM_LOST by ABORT: first cause code */
+	int path_state;     /* PEER_ADDR_CHANGE: ESCTP_ADDR_* */
+	esctp_addr addr;    /* PEER_ADDR_CHANGE: the path */
+	uint32_t context;   /* SEND_FAILED: the context given at send */
+} esctp_event;
+
+/* Pops the oldest pending event into *ev.  Returns 1 when one was popped, 0
+ * when the queue is empty.  Events of an association freed with
+ * esctp_assoc_free() are dropped. */
+int esctp_endpoint_next_event(esctp_endpoint *ep, esctp_event *ev);
+
+/* ---- associations ------------------------------------------------------ */
+
+typedef struct esctp_sndinfo {
+	uint16_t stream;
+	uint32_t ppid;       /* network byte order */
+	uint32_t flags;      /* ESCTP_UNORDERED */
+	uint32_t ttl_ms;     /* PR-SCTP timed reliability: 0 = fully reliable */
+	uint32_t context;    /* returned in SEND_FAILED */
+} esctp_sndinfo;
+
+typedef struct esctp_rcvinfo {
+	uint16_t stream;
+	uint16_t ssn;
+	uint32_t ppid;       /* network byte order */
+	uint32_t tsn;        /* TSN of the piece's first fragment */
+	uint32_t cumtsn;
+	uint32_t flags;      /* ESCTP_UNORDERED, ESCTP_EOR */
+} esctp_rcvinfo;
+
+/* Queues one user message of len bytes (copied) for sending.  Returns 0;
+ * ESCTP_ERR_AGAIN when the send buffer has no room for it (retry when
+ * esctp_assoc_send_space() grows); ESCTP_ERR_MSGSIZE; ESCTP_ERR_STREAM;
+ * ESCTP_ERR_STATE when shutting down or closed. */
+int esctp_assoc_send(esctp_assoc *a, const esctp_sndinfo *info,
+                     const void *data, size_t len, esctp_tstamp now);
+
+/* Bytes that esctp_assoc_send() accepts now. */
+size_t esctp_assoc_send_space(const esctp_assoc *a);
+
+/* Copies up to len bytes of the next readable message into buf and fills
+ * *info (may be NULL).  A message longer than len is returned in several
+ * calls; info->flags has ESCTP_EOR on its last piece.  Returns the byte count,
+ * ESCTP_ERR_AGAIN when nothing is readable, ESCTP_ERR_CLOSED when closed and
+ * drained. */
+int esctp_assoc_recv(esctp_assoc *a, void *buf, size_t len, esctp_rcvinfo *info);
+
+/* Bytes of complete (or partially deliverable) messages waiting to be read. */
+size_t esctp_assoc_recv_pending(const esctp_assoc *a);
+
+/* Graceful shutdown (RFC 9260 §9.2): sends what is queued, then SHUTDOWN. */
+int esctp_assoc_shutdown(esctp_assoc *a, esctp_tstamp now);
+
+/* Sends ABORT with a User-Initiated Abort cause carrying reason (may be NULL)
+ * and closes the association at once. */
+int esctp_assoc_abort(esctp_assoc *a, const char *reason, esctp_tstamp now);
+
+/* Frees a closed association, or aborts and frees a live one.  Its pending
+ * events are dropped. */
+void esctp_assoc_free(esctp_assoc *a);
+
+/* The host's pointer, kept for it. */
+void esctp_assoc_set_user(esctp_assoc *a, void *user);
+void *esctp_assoc_get_user(const esctp_assoc *a);
+
+esctp_state esctp_assoc_state(const esctp_assoc *a);
+
+/* Sets the primary path to the peer address equal to addr (ports ignored). */
+int esctp_assoc_set_primary(esctp_assoc *a, const esctp_addr *addr);
+
+/* Sets the largest SCTP packet for the path to addr (NULL: all paths). */
+int esctp_assoc_set_mtu(esctp_assoc *a, const esctp_addr *addr, uint16_t mtu);
+
+/* Enables (ms > 0) or disables heartbeats on every path. */
+void esctp_assoc_set_hb_interval(esctp_assoc *a, uint32_t ms);
+
+/* Association status, the fields of SCTP_STATUS / sctpstat. */
+typedef struct esctp_path_info {
+	esctp_addr addr;
+	int state;            /* ESCTP_ADDR_AVAILABLE / UNREACHABLE / POTENTIALLY_FAILED */
+	bool confirmed;
+	bool primary;
+	uint32_t cwnd, ssthresh, flight, srtt_ms, rto_ms, mtu;
+	uint32_t error_count;
+} esctp_path_info;
+
+typedef struct esctp_status {
+	esctp_state state;
+	uint32_t local_vtag, peer_vtag;
+	uint16_t local_port, peer_port;
+	uint16_t in_streams, out_streams;
+	uint32_t peer_rwnd, local_rwnd;
+	uint32_t unacked, pending;  /* chunks in flight; bytes queued unsent */
+	uint64_t bytes_sent, bytes_received;
+	uint64_t msgs_sent, msgs_received;
+	uint64_t packets_sent, packets_received;
+	uint64_t retransmits;      /* chunks retransmitted */
+	uint32_t npaths;
+	esctp_path_info paths[8]; /* the first min(npaths, 8) paths */
+} esctp_status;
+
+void esctp_assoc_status(const esctp_assoc *a, esctp_status *st);
+
+/* ---- stateless helpers -------------------------------------------------- */
+
+/* Checks the common header and CRC32c of a packet and reads its ports and
+ * verification tag.  Returns 0 or ESCTP_ERR_PROTO.  Hosts use it to route a
+ * packet to the endpoint of its destination port. */
+int esctp_packet_peek(const uint8_t *pkt, size_t len, uint16_t *src_port,
+                      uint16_t *dst_port, uint32_t *vtag);
+
+/* Writes into buf the answer to a packet for a port with no endpoint
+ * (RFC 9260 §8.4): an ABORT with the T bit where the rules call for one.
+ * Returns its length, or 0 when the packet must be silently discarded. */
+int esctp_packet_ootb_reply(const uint8_t *pkt, size_t len, uint8_t *buf,
+                            size_t cap);
+
+/* CRC32c (Castagnoli) of len bytes, continuing from crc (start with 0). */
+uint32_t esctp_crc32c(uint32_t crc, const void *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

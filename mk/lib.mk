@@ -1,0 +1,2 @@
+# The engine's shared utilities.
+LIB_SRCS += lib/util.c

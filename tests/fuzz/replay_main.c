@@ -1,0 +1,87 @@
+/*
+ * replay_main.c - runs a libFuzzer target's LLVMFuzzerTestOneInput over every
+ * file of a corpus directory (or the files named), without clang, so that
+ * `make check` replays the corpus with the regular compiler.
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int run_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 4096;
+			uint8_t *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return -1;
+			}
+			buf = nb;
+		}
+		size_t n = fread(buf + len, 1, cap - len, f);
+		if (n == 0)
+			break;
+		len += n;
+	}
+	fclose(f);
+	LLVMFuzzerTestOneInput(buf, len);
+	free(buf);
+	return 0;
+}
+
+static int run_path(const char *path, unsigned *count)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		perror(path);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		(*count)++;
+		return run_file(path);
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		perror(path);
+		return -1;
+	}
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char sub[4096];
+		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+		if (run_path(sub, count) != 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned count = 0;
+	int rc = 0;
+	for (int i = 1; i < argc; i++)
+		if (run_path(argv[i], &count) != 0)
+			rc = 1;
+	const char *name = strrchr(argv[0], '/');
+	printf("replay %s: %u inputs, %s\n", name ? name + 1 : argv[0], count,
+	       rc ? "errors" : "no crash");
+	return rc;
+}
