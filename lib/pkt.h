@@ -250,6 +250,9 @@ typedef struct wbuf {
 	size_t len;
 	size_t cap;
 	int err; /* 0 or ESCTP_ERR_NOBUF, sticky */
+	size_t tlv_end; /* end of the last TLV closed, before its padding:
+	                   chunk_close() leaves a final TLV's padding out of
+	                   the Chunk Length (RFC 9260 §3.2) */
 } wbuf;
 
 void wbuf_init(wbuf *w, uint8_t *buf, size_t cap);
