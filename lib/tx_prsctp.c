@@ -1,0 +1,223 @@
+/*
+ * tx_prsctp.c - partial reliability, RFC 3758 §3.5: abandoning messages
+ * whose lifetime ended (timed reliability), the Advanced.Peer.Ack.Point and
+ * the FORWARD TSN chunk.
+ */
+#include "tx_impl.h"
+
+#define FWD_MAX_STREAMS 256
+
+/* Abandons every fragment of m, sent or not, and frees it.  RFC 3758 §3.5
+ * A3: "When a TSN is "abandoned", if it is part of a fragmented message,
+ * all other TSN's within that fragmented message MUST be abandoned at the
+ * same time." */
+void tx_abandon_msg(tx *t, tx_msg *m, path *paths, unsigned npaths)
+{
+	for (uint32_t i = 0; i < m->nfrags; i++) {
+		uint32_t tsn = m->first_tsn + i;
+		if (!tsn_gt(tsn, t->cum))
+			continue; /* cumulatively acked: already released */
+		tx_chunk *x = tx_slot(t, tsn);
+		if (x->msg != m)
+			continue;
+		switch (x->state) {
+		case CS_OUT:
+			tx_take_from_flight(t, paths, npaths, x);
+			break;
+		case CS_GAP:
+			t->ngap--;
+			break;
+		case CS_FAST:
+			t->nfast--;
+			break;
+		case CS_T3:
+			t->nt3--;
+			break;
+		default:
+			break;
+		}
+		if (x->pi < ESCTP_MAX_PATHS && t->rtt_pending[x->pi] &&
+		    t->rtt_tsn[x->pi] == tsn)
+			t->rtt_pending[x->pi] = false;
+		x->state = CS_ABANDONED;
+		x->msg = NULL;
+		t->nabandoned++;
+		m->refs--;
+	}
+	t->buffered -= m->len - m->acked;
+	t->queued -= m->len - m->sent;
+	tx_add_notice(t, m, ESCTP_ERR_AGAIN);
+	tx_msg_unlink(t, m);
+	mem_free(&t->mem, m);
+	tx_adv_advance(t);
+}
+
+/* Abandons the expired messages of chunks marked for retransmission. */
+void tx_abandon_marked_expired(tx *t, path *paths, unsigned npaths,
+			       esctp_tstamp now)
+{
+	if (!t->nttl)
+		return;
+	for (uint32_t tsn = t->cum + 1;
+	     (t->nfast || t->nt3) && tsn != t->next_tsn; tsn++) {
+		tx_chunk *x = tx_slot(t, tsn);
+		if ((x->state == CS_FAST || x->state == CS_T3) &&
+		    tx_msg_expired(x->msg, now))
+			tx_abandon_msg(t, x->msg, paths, npaths);
+	}
+}
+
+void tx_adv_advance(tx *t)
+{
+	if (!t->p.prsctp)
+		return;
+	if (tsn_lt(t->adv, t->cum))
+		t->adv = t->cum;
+	/* RFC 3758 §3.5 C2: "Try to further advance the
+	 * "Advanced.Peer.Ack.Point" locally, that is, to move
+	 * "Advanced.Peer.Ack.Point" up as long as the chunk next in the
+	 * out-queue space is marked as "abandoned"" */
+	while (tsn_lt(t->adv + 1, t->next_tsn) &&
+	       tx_slot(t, t->adv + 1)->state == CS_ABANDONED)
+		t->adv++;
+}
+
+/* RFC 3758 §3.5 C3: "If, after step C1 and C2, the "Advanced.Peer.Ack.Point"
+ * is greater than the Cumulative TSN ACK carried in the received SACK, the
+ * data sender MUST send the data receiver a FORWARD TSN chunk containing the
+ * latest value of the "Advanced.Peer.Ack.Point"."  One already sent less
+ * than an SRTT ago is still on its way, so it is not repeated yet. */
+void tx_fwd_after_ack(tx *t, esctp_tstamp now)
+{
+	if (!tsn_gt(t->adv, t->cum))
+		return;
+	if (now >= t->fwd_time && now - t->fwd_time >= t->srtt_hint)
+		t->fwd_resend = true;
+}
+
+/* RFC 3758 §3.5 C5: "If a FORWARD TSN is sent, the sender MUST assure that
+ * at least one T3-rtx timer is running."  Kept running while the peer has
+ * not acknowledged the Advanced.Peer.Ack.Point. */
+void tx_fwd_timer(tx *t, path *paths, unsigned npaths, esctp_tstamp now)
+{
+	if (!t->p.prsctp || !tsn_gt(t->adv, t->cum) || npaths == 0)
+		return;
+	for (unsigned i = 0; i < npaths; i++)
+		if (paths[i].t3 != ESCTP_TSTAMP_NEVER)
+			return;
+	unsigned pi = tx_slot(t, t->cum + 1)->pi;
+	if (pi >= npaths)
+		pi = 0;
+	paths[pi].t3 = ts_add(now, paths[pi].rto);
+}
+
+bool tx_fwdtsn_due(const tx *t, esctp_tstamp now)
+{
+	(void)now;
+	return t->p.prsctp && tsn_gt(t->adv, t->cum) &&
+	       (tsn_gt(t->adv, t->fwd_sent) || t->fwd_resend);
+}
+
+/* Adds (stream, ssn) to pairs, keeping the highest SSN per stream.  Returns
+ * false when a new stream does not fit. */
+static bool add_pair(uint16_t *pairs, unsigned *n, unsigned max,
+		     uint16_t stream, uint16_t ssn)
+{
+	for (unsigned j = 0; j < *n; j++) {
+		if (pairs[2 * j] == stream) {
+			if (ssn_gt(ssn, pairs[2 * j + 1]))
+				pairs[2 * j + 1] = ssn;
+			return true;
+		}
+	}
+	if (*n == max)
+		return false;
+	pairs[2 * *n] = stream;
+	pairs[2 * *n + 1] = ssn;
+	(*n)++;
+	return true;
+}
+
+void tx_put_fwdtsn(tx *t, wbuf *w, esctp_tstamp now)
+{
+	if (!tsn_gt(t->adv, t->cum))
+		return;
+	/* RFC 3758 §3.5 C4: "For each "abandoned" TSN the sender of the
+	 * FORWARD TSN SHOULD examine the "Stream Sequence Number" field and
+	 * the "Unordered" flag.  If the TSN is for a stream that is ordered,
+	 * the sender SHOULD include in the FORWARD TSN a stream and sequence
+	 * number pair for each stream that is being skipped.  Note that each
+	 * stream only needs to be reported once in the FORWARD TSN chunk with
+	 * the highest SSN that is being skipped." */
+	uint16_t pairs[2 * FWD_MAX_STREAMS];
+	size_t room = wbuf_room(w);
+	unsigned max =
+	    room > 8 ? (unsigned)MIN((room - 8) / 4, (size_t)FWD_MAX_STREAMS)
+		     : 0;
+	unsigned n = 0;
+	uint32_t new_cum = t->adv;
+	for (uint32_t tsn = t->cum + 1; tsn_le(tsn, t->adv); tsn++) {
+		const tx_chunk *x = tx_slot(t, tsn);
+		if (x->flags & DATA_FLAG_U)
+			continue;
+		if (!add_pair(pairs, &n, max, x->stream, x->ssn)) {
+			/* The rest goes in the next FORWARD TSN. */
+			new_cum = tsn - 1;
+			break;
+		}
+	}
+	if (new_cum == t->cum) {
+		/* Not even one stream fits. */
+		if (!w->err)
+			w->err = ESCTP_ERR_NOBUF;
+		return;
+	}
+	chunk_put_fwdtsn(w, new_cum, pairs, n);
+	if (w->err)
+		return;
+	t->fwd_sent = new_cum;
+	t->fwd_time = now;
+	t->fwd_resend = false;
+}
+
+esctp_tstamp tx_deadline(const tx *t)
+{
+	return t->nttl ? t->min_expiry : ESCTP_TSTAMP_NEVER;
+}
+
+/* A message still needs the network: bytes unsent or fragments marked for
+ * retransmission.  Messages merely in flight are left to be acked. */
+static bool needs_send(const tx *t, const tx_msg *m)
+{
+	if (m->sent < m->len)
+		return true;
+	for (uint32_t i = 0; i < m->nfrags; i++) {
+		uint32_t tsn = m->first_tsn + i;
+		if (!tsn_gt(tsn, t->cum))
+			continue;
+		uint8_t s = tx_slot(t, tsn)->state;
+		if (s == CS_FAST || s == CS_T3)
+			return true;
+	}
+	return false;
+}
+
+void tx_expire(tx *t, path *paths, unsigned npaths, esctp_tstamp now)
+{
+	if (!t->nttl || now < t->min_expiry)
+		return;
+	esctp_tstamp next = ESCTP_TSTAMP_NEVER;
+	tx_msg *m = t->head;
+	while (m) {
+		tx_msg *n = m->next;
+		if (m->expires != ESCTP_TSTAMP_NEVER && needs_send(t, m)) {
+			if (tx_msg_expired(m, now))
+				tx_abandon_msg(t, m, paths, npaths);
+			else if (m->sent < m->len)
+				next = ts_min(next, m->expires);
+		}
+		m = n;
+	}
+	t->min_expiry = next;
+	tx_fwd_timer(t, paths, npaths, now);
+}
