@@ -97,6 +97,7 @@ struct tx {
 	uint32_t
 	    burst_cap[ESCTP_MAX_PATHS]; /* §6.1 D: flight limit of the burst */
 	bool burst_set[ESCTP_MAX_PATHS];
+	bool burst_used[ESCTP_MAX_PATHS];  /* new data sent under burst_cap */
 	bool rtt_pending[ESCTP_MAX_PATHS]; /* §6.3.1 C4: one probe per path */
 	uint32_t rtt_tsn[ESCTP_MAX_PATHS];
 	esctp_tstamp rto_min, rto_max; /* from the last SACK, 0: unknown */

@@ -327,6 +327,24 @@ static void fast_retransmit(tx *t, ack_ctx *c)
 	t->fast_allowance = true;
 }
 
+/* RFC 9260 §6.1 D (Max.Burst): the limit is taken when a SACK arrives, from
+ * the flight it leaves, not when output runs.  A host that reads a batch of
+ * packets processes several SACKs before it asks for output; measured then,
+ * the flight of an ack-compressed batch is 0 and the limit would shrink the
+ * sender to Max.Burst packets per round trip whatever cwnd is.  Within one
+ * batch (no new data sent between the SACKs) the most generous limit wins,
+ * which is what a sender transmitting after each SACK would have reached. */
+static void burst_from_sack(tx *t, const path *p, unsigned i)
+{
+	uint64_t cap =
+	    (uint64_t)p->flight + (uint64_t)t->p.max_burst * path_mss(p);
+	uint32_t c = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	if (!t->burst_set[i] || t->burst_used[i] || c > t->burst_cap[i])
+		t->burst_cap[i] = c;
+	t->burst_set[i] = true;
+	t->burst_used[i] = false;
+}
+
 static void update_timers(tx *t, ack_ctx *c)
 {
 	for (unsigned i = 0; i < c->npaths; i++) {
@@ -349,7 +367,7 @@ static void update_timers(tx *t, ack_ctx *c)
 			p->t3 = ts_add(c->now, p->rto);
 		}
 		if (i < ESCTP_MAX_PATHS)
-			t->burst_set[i] = false; /* §6.1 D: a new burst */
+			burst_from_sack(t, p, i);
 	}
 }
 

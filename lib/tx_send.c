@@ -36,7 +36,7 @@ static uint32_t burst_cap(const tx *t, const path *p, unsigned pi)
 	if (t->p.max_burst == 0 || pi >= ESCTP_MAX_PATHS)
 		return UINT32_MAX;
 	uint64_t cap = t->burst_cap[pi];
-	if (!t->burst_set[pi] || p->flight == 0)
+	if (!t->burst_set[pi])
 		cap = (uint64_t)p->flight +
 		      (uint64_t)t->p.max_burst * path_mss(p);
 	return cap < p->cwnd ? (uint32_t)cap : UINT32_MAX;
@@ -46,7 +46,7 @@ static void burst_start(tx *t, const path *p, unsigned pi)
 {
 	if (pi >= ESCTP_MAX_PATHS)
 		return;
-	if (!t->burst_set[pi] || p->flight == 0) {
+	if (!t->burst_set[pi]) {
 		uint64_t cap = (uint64_t)p->flight +
 			       (uint64_t)t->p.max_burst * path_mss(p);
 		t->burst_cap[pi] =
@@ -257,6 +257,8 @@ static unsigned send_new(tx *t, path *paths, unsigned npaths, unsigned pi,
 		send_fragment(t, p, pi, w, m, flen, now);
 		n++;
 	}
+	if (n && pi < ESCTP_MAX_PATHS)
+		t->burst_used[pi] = true;
 	return n;
 }
 
