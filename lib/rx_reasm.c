@@ -345,12 +345,20 @@ void rx_forward_tsn(rx *r, const chunk_fwdtsn *f, esctp_tstamp now)
 	 * as out-of-date and MUST NOT update its Cumulative TSN.  The receiver
 	 * SHOULD send a SACK to its peer". */
 	r->sack_now = true;
-	if (ahead == 0 || ahead > r->tsn_limit)
+	bool stale = tsn_le(f->new_cum_tsn, r->cum);
+	if (!stale && ahead > r->tsn_limit)
 		return;
 	/* "the data receiver MUST first update its cumulative TSN point to
 	 * the value carried in the FORWARD TSN chunk, and then MUST further
 	 * advance its cumulative TSN point locally if possible" */
-	rx_tsn_forward(r, f->new_cum_tsn);
+	if (!stale)
+		rx_tsn_forward(r, f->new_cum_tsn);
+	/* An out-of-date FORWARD TSN still says that everything up to its
+	 * New Cumulative TSN was abandoned, and its stream list still counts:
+	 * a message whose first fragments all arrived and whose tail never got
+	 * a TSN is announced with the receiver's own cumulative TSN.  Ignoring
+	 * it would leave those fragments held and the stream waiting forever
+	 * for the skipped SSN; the Linux kernel processes the list too. */
 	pend_drop_front(r, f->new_cum_tsn);
 	for (unsigned i = 0; i < f->nstreams; i++) {
 		uint16_t s, ssn;

@@ -703,6 +703,27 @@ static void test_forward_tsn(void **state)
 	rx_free(r);
 }
 
+/* The sender abandons a message whose first fragments all arrived and whose
+ * tail never got a TSN: its FORWARD TSN carries the receiver's own
+ * cumulative TSN.  Out of date, so the cumulative TSN stays, but the held
+ * fragments go and the stream skips the SSN, or SSN 1 waits forever. */
+static void test_forward_tsn_stale_skips_stream(void **state)
+{
+	(void)state;
+	rx *r = rx_new(&mem, 1, 2, 100000);
+	frag(r, 1, 0, 5, 0, 0, 0, 1, 100, RX_NEW);
+	frag(r, 1, 1, 5, 0, 0, 0, 1, 100, RX_NEW);
+	assert_int_equal(msg(r, 3, 0, 1, BE, 3, 10), RX_NEW);
+	assert_int_equal(rx_cum_tsn(r), 3);
+	assert_int_equal(rx_readable(r), 0);
+	fwd(r, 2, (uint16_t[]){0, 0}, 1);
+	assert_int_equal(rx_cum_tsn(r), 3);
+	assert_int_equal(rx_held(r), 10);
+	read_msg(r, 3, 10, 0, 1);
+	assert_empty(r);
+	rx_free(r);
+}
+
 static void test_forward_tsn_cuts_partial(void **state)
 {
 	(void)state;
@@ -1292,6 +1313,7 @@ int main(int argc, char **argv)
 	    T(test_partial_delivery),
 	    T(test_partial_delivery_pieces),
 	    T(test_forward_tsn),
+	    T(test_forward_tsn_stale_skips_stream),
 	    T(test_forward_tsn_cuts_partial),
 	    T(test_forward_tsn_cuts_second_partial),
 	    T(test_bad_stream),
