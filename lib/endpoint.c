@@ -302,12 +302,16 @@ void esctp_endpoint_expire(esctp_endpoint *ep, esctp_tstamp now)
 	if (!ep)
 		return;
 	/* Each association runs at most once per call, so a timer that
-	 * re-arms itself in the past cannot spin this loop. */
+	 * re-arms itself in the past cannot spin this loop.  Such an
+	 * association is not dropped from the heap (its timers would be lost
+	 * until something else touched it): it is retried a millisecond
+	 * later, so the host neither spins nor hangs. */
 	uint32_t gen = ++ep->expire_gen;
 	while (ep->nheap && ep->heap[0]->deadline <= now) {
 		esctp_assoc *a = ep->heap[0];
 		if (a->expire_gen == gen) {
-			ep_heap_remove(ep, a);
+			a->deadline = ts_add(now, ESCTP_MS);
+			ep_heap_update(ep, a);
 			continue;
 		}
 		a->expire_gen = gen;
