@@ -50,6 +50,9 @@ CLI_COMMON_SRCS := # the hosting layer shared by cli programs
 FUZZ_TARGETS :=    # tests/fuzz/fuzz_NAME.c
 BATS_SUITES :=     # tests/bats/*.bats
 BENCH_PROGS :=     # tests/bench/NAME.c
+INSTALL_PROGS :=   # cli programs installed in bin/
+MAN1_PAGES :=
+MAN3_PAGES :=
 include $(sort $(wildcard mk/*.mk))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -144,14 +147,19 @@ deps:
 	$(Q)sh tests/deps.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 lib/esctp.h $(DESTDIR)$(PREFIX)/include/
 	for p in $(INSTALL_PROGS); do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(PREFIX)/bin/; done
+	for m in $(MAN1_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
+	for m in $(MAN3_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libesctp.a $(DESTDIR)$(PREFIX)/include/esctp.h
 	for p in $(INSTALL_PROGS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p; done
+	for m in $(MAN1_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$${m##*/}; done
+	for m in $(MAN3_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$${m##*/}; done
 
 format:
 	clang-format -i $(LIB_SRCS) lib/*.h $(UNIT_TESTS)

@@ -108,9 +108,12 @@ typedef struct esctp_config {
 	uint32_t sack_delay_ms;    /* delayed SACK (200), at most 500 */
 	uint32_t rcvbuf;           /* receive buffer bytes: initial a_rwnd */
 	uint32_t sndbuf;           /* send buffer bytes (queued + in flight) */
-	uint32_t max_message;      /* largest user message accepted, both ways */
+	uint32_t max_message;      /* largest user message esctp_assoc_send()
+	                              accepts; received messages are bounded
+	                              by rcvbuf, with partial delivery */
 	uint16_t encap_overhead;   /* bytes the host adds per packet below SCTP
-	                              (informational; mtu already excludes it) */
+	                              (informational only: the engine does not
+	                              read it; mtu already excludes it) */
 	bool prsctp;               /* offer Forward-TSN (RFC 3758) support */
 	bool nodelay;              /* send small messages without waiting (Nagle off) */
 } esctp_config;
@@ -147,7 +150,8 @@ void esctp_endpoint_free(esctp_endpoint *ep);
 
 /* Adds a local address advertised in INIT/INIT ACK (multihoming).  With none,
  * the packet's destination address is the only local address.  The port
- * field is ignored. Returns 0, ESCTP_ERR_INVAL or ESCTP_ERR_NOMEM. */
+ * field is ignored. Returns 0, ESCTP_ERR_INVAL, or ESCTP_ERR_NOMEM when the
+ * table (8 addresses) is full. */
 int esctp_endpoint_add_local_addr(esctp_endpoint *ep, const esctp_addr *addr);
 
 /* Accepts (on) or refuses (off) incoming associations.  When off, an INIT is
@@ -200,8 +204,14 @@ typedef enum esctp_event_type {
 	ESCTP_EV_SEND_FAILED,    /* a message was abandoned unsent/unacked:
 	                            stream, ppid, len, error */
 	ESCTP_EV_PARTIAL_DELIVERY_ABORTED, /* stream, ssn */
-	ESCTP_EV_DATA,           /* a message (or a partial-delivery piece) is
-	                            readable: stream, ssn, ppid, tsn, flags, len */
+	ESCTP_EV_DATA,           /* a message became readable (or the first
+	                            piece of one under partial delivery):
+	                            stream, ssn, ppid, tsn, flags, len.  A hint:
+	                            read with esctp_assoc_recv() until
+	                            ESCTP_ERR_AGAIN; later pieces of a partly
+	                            delivered message raise no event, and when
+	                            the queue overflows events are merged into
+	                            one that carries only len */
 	ESCTP_EV_SHUTDOWN,       /* peer started a graceful shutdown (it will
 	                            send no more) */
 	ESCTP_EV_REMOTE_ERROR,   /* peer sent an ERROR chunk: cause */
@@ -214,8 +224,8 @@ typedef enum esctp_event_type {
 enum {
 	ESCTP_ADDR_AVAILABLE = 0,
 	ESCTP_ADDR_UNREACHABLE = 1,
-	ESCTP_ADDR_REMOVED = 2,
-	ESCTP_ADDR_ADDED = 3,
+	ESCTP_ADDR_REMOVED = 2, /* not emitted: no dynamic addresses (RFC 5061) */
+	ESCTP_ADDR_ADDED = 3,   /* not emitted either */
 	ESCTP_ADDR_MADE_PRIM = 4,
 	ESCTP_ADDR_CONFIRMED = 5,
 	ESCTP_ADDR_POTENTIALLY_FAILED = 6,
@@ -229,16 +239,24 @@ enum {
 typedef struct esctp_event {
 	esctp_event_type type;
 	esctp_assoc *assoc;
-	int error;          /* COMM_LOST/CANT_START: ESCTP_ERR_* or 0;
-	                       SEND_FAILED: ESCTP_ERR_CLOSED (unsent) or
-	                       ESCTP_ERR_AGAIN (expired, PR-SCTP) */
+	int error;          /* COMM_LOST/CANT_START: 0 when retransmissions
+	                       ran out (ETIMEDOUT), ESCTP_ERR_CLOSED on an
+	                       ABORT from the peer or the user (ECONNREFUSED),
+	                       ESCTP_ERR_PROTO for a malformed INIT ACK;
+	                       SEND_FAILED: ESCTP_ERR_CLOSED (unsent),
+	                       ESCTP_ERR_AGAIN (expired, PR-SCTP) or
+	                       ESCTP_ERR_STREAM (queued before the handshake
+	                       on a stream the peer did not grant) */
 	uint16_t stream;    /* DATA, SEND_FAILED, PARTIAL_DELIVERY_ABORTED */
 	uint16_t ssn;
 	uint32_t ppid;      /* network byte order, as on the wire */
 	uint32_t tsn;
 	uint32_t flags;     /* ESCTP_UNORDERED, ESCTP_EOR */
 	uint32_t len;       /* DATA: bytes readable now; SEND_FAILED: bytes */
-	uint16_t cause;     /* REMOTE_ERROR / COMM_LOST by ABORT: first cause code */
+	uint16_t cause;     /* REMOTE_ERROR, COMM_LOST, CANT_START: first cause
+	                       code of the ERROR or ABORT, received or sent
+	                       (13 when retransmissions ran out, 12 for a user
+	                       abort), 0 when none */
 	int path_state;     /* PEER_ADDR_CHANGE: ESCTP_ADDR_* */
 	esctp_addr addr;    /* PEER_ADDR_CHANGE: the path */
 	uint32_t context;   /* SEND_FAILED: the context given at send */
@@ -268,7 +286,9 @@ typedef struct esctp_rcvinfo {
 	uint32_t flags;      /* ESCTP_UNORDERED, ESCTP_EOR */
 } esctp_rcvinfo;
 
-/* Queues one user message of len bytes (copied) for sending.  Returns 0;
+/* Queues one user message of len bytes (copied) for sending, also before
+ * the association is up (it leaves after the handshake).  Returns 0;
+ * ESCTP_ERR_INVAL for len 0;
  * ESCTP_ERR_AGAIN when the send buffer has no room for it (retry when
  * esctp_assoc_send_space() grows); ESCTP_ERR_MSGSIZE; ESCTP_ERR_STREAM;
  * ESCTP_ERR_STATE when shutting down or closed. */
@@ -288,7 +308,10 @@ int esctp_assoc_recv(esctp_assoc *a, void *buf, size_t len, esctp_rcvinfo *info)
 /* Bytes of complete (or partially deliverable) messages waiting to be read. */
 size_t esctp_assoc_recv_pending(const esctp_assoc *a);
 
-/* Graceful shutdown (RFC 9260 §9.2): sends what is queued, then SHUTDOWN. */
+/* Graceful shutdown (RFC 9260 §9.2): sends what is queued, then SHUTDOWN.
+ * Before the association is up (COOKIE-WAIT, COOKIE-ECHOED) it closes at
+ * once without telling the peer, as the Linux kernel does: queued messages
+ * get SEND_FAILED, then SHUTDOWN_COMP follows. */
 int esctp_assoc_shutdown(esctp_assoc *a, esctp_tstamp now);
 
 /* Sends ABORT with a User-Initiated Abort cause carrying reason (may be NULL)
