@@ -1,0 +1,142 @@
+# helpers.bash - shared by the Bats suites: programs, distinct UDP ports per
+# test, background processes that teardown always ends, and packet capture
+# on lo checked by tshark (CRC32c verified, nothing malformed, no ABORT).
+
+: "${BUILD:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build}"
+PEER="$BUILD/bin/esctp-peer"
+USRSCTP_DIR="${USRSCTP_DIR:-/usr/lib/usrsctp}"
+
+# Two or more UDP ports no other test (nor a parallel run) uses: P1, P2, P3.
+# Below the kernel's ephemeral range, away from 9899.
+ports_init() {
+	local base=$((20000 + ($$ % 50) * 160 + BATS_TEST_NUMBER * 6))
+	P1=$base P2=$((base + 1)) P3=$((base + 2)) P4=$((base + 3))
+}
+
+# bg NAME SECONDS CMD... : starts CMD bounded by `timeout`, output in
+# $BATS_TEST_TMPDIR/NAME.out (stdout) and NAME.err; remembers its pid.
+bg() {
+	local name=$1 secs=$2
+	shift 2
+	timeout "$secs" "$@" >"$BATS_TEST_TMPDIR/$name.out" \
+		2>"$BATS_TEST_TMPDIR/$name.err" &
+	echo $! >"$BATS_TEST_TMPDIR/$name.pid"
+	echo $! >>"$BATS_TEST_TMPDIR/all.pids"
+}
+
+# bg_wait NAME: waits for a background command; returns its exit status.
+bg_wait() {
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/$1.pid")
+	wait "$pid"
+}
+
+# wait_for FILE PATTERN [SECONDS]: polls until FILE contains PATTERN.
+wait_for() {
+	local i=0 n=$((${3:-5} * 10))
+	while [ $i -lt $n ]; do
+		grep -aq "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "timed out waiting for '$2' in $1" >&2
+	return 1
+}
+
+# A usrsctp server has no readiness message: wait until its UDP port is bound.
+wait_udp_port() {
+	local i=0
+	while [ $i -lt 50 ]; do
+		ss -Hlun "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "nothing bound UDP port $1" >&2
+	return 1
+}
+
+# capture_start SNAPLEN PORT...: dumpcap on lo for those UDP ports.
+capture_start() {
+	local snap=$1 filter="" p
+	shift
+	CAPTURE_PORTS="$*"
+	for p in "$@"; do
+		filter="${filter:+$filter or }udp port $p"
+	done
+	CAPTURE="$BATS_TEST_TMPDIR/capture.pcapng"
+	timeout 300 dumpcap -q -i lo -s "$snap" -f "$filter" -w "$CAPTURE" \
+		2>"$BATS_TEST_TMPDIR/dumpcap.err" &
+	CAPTURE_PID=$!
+	echo $CAPTURE_PID >>"$BATS_TEST_TMPDIR/all.pids"
+	# dumpcap reports on stderr once it captures.
+	wait_for "$BATS_TEST_TMPDIR/dumpcap.err" "Capturing on" 10
+}
+
+capture_stop() {
+	[ -n "${CAPTURE_PID:-}" ] || return 0
+	sleep 0.3 # the last packets
+	kill -INT "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+	CAPTURE_PID=""
+}
+
+# tshark over the capture with SCTP decoded on the test's ports and CRC32c
+# verification on; extra arguments are passed on (e.g. -Y FILTER).
+tshark_sctp() {
+	local args=() p
+	for p in $CAPTURE_PORTS; do
+		args+=(-d "udp.port==$p,sctp")
+	done
+	timeout 120 tshark -n -r "$CAPTURE" "${args[@]}" \
+		-o 'sctp.checksum:CRC 32c' "$@" 2>/dev/null
+}
+
+count_packets() {
+	tshark_sctp -Y "$1" | wc -l
+}
+
+# check_capture [abort-ok]: every SCTP packet decodes cleanly with a good
+# CRC32c (when fully captured), and there is no ABORT unless allowed.
+check_capture() {
+	capture_stop
+	local total bad good aborts
+	total=$(count_packets sctp)
+	good=$(count_packets 'sctp.checksum.status == 1')
+	bad=$(count_packets 'sctp.checksum.status == 0 || _ws.malformed || _ws.expert.severity == error')
+	aborts=$(count_packets 'sctp.chunk_type == 6')
+	echo "capture: $total SCTP packets, $good with verified CRC32c, $bad bad, $aborts ABORT"
+	if [ "$bad" -ne 0 ]; then
+		tshark_sctp -Y 'sctp.checksum.status == 0 || _ws.malformed || _ws.expert.severity == error' -V | head -80
+	fi
+	[ "$total" -gt 0 ]
+	[ "$good" -gt 0 ]
+	[ "$bad" -eq 0 ]
+	if [ "${1:-}" != abort-ok ] && [ "$aborts" -ne 0 ]; then
+		tshark_sctp -Y 'sctp.chunk_type == 6' -V | grep -A6 -i 'abort' | head -40
+		return 1
+	fi
+}
+
+# teardown: every background process of the test, then the capture.
+kill_all() {
+	local p
+	capture_stop
+	[ -f "$BATS_TEST_TMPDIR/all.pids" ] || return 0
+	for p in $(cat "$BATS_TEST_TMPDIR/all.pids"); do
+		kill "$p" 2>/dev/null
+	done
+	for p in $(cat "$BATS_TEST_TMPDIR/all.pids"); do
+		wait "$p" 2>/dev/null
+	done
+	rm -f "$BATS_TEST_TMPDIR/all.pids"
+}
+
+# On failure show what the programs said.
+dump_logs() {
+	local f
+	for f in "$BATS_TEST_TMPDIR"/*.out "$BATS_TEST_TMPDIR"/*.err; do
+		[ -f "$f" ] || continue
+		echo "--- $(basename "$f") (last lines)"
+		grep -av '^\[S\]' "$f" | tail -15
+	done
+}
