@@ -64,6 +64,9 @@ CLI_BINS := $(CLI_PROGS:%=$(BUILD)/bin/%)
 REPLAY_BINS := $(FUZZ_TARGETS:tests/fuzz/%.c=$(BUILD)/replay/%)
 BENCH_BINS := $(BENCH_PROGS:tests/bench/%.c=$(BUILD)/bench/%)
 
+# Object files of programs are not intermediates to delete.
+.SECONDARY:
+
 .PHONY: all lib check check-unit check-purity check-fuzz check-bats demo bench \
         fuzz deps install uninstall clean format
 
