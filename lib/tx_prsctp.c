@@ -7,6 +7,37 @@
 
 #define FWD_MAX_STREAMS 256
 
+/* A message abandoned after its first fragments left but before its tail got
+ * a TSN: the tail gets one now, abandoned at once and never sent.  Without
+ * it, once the sent fragments are acknowledged (by gap blocks, then by a
+ * cumulative ack when an earlier loss is repaired) the Advanced.Peer.Ack.Point
+ * never passes the cumulative ack, no FORWARD TSN is sent (RFC 3758 §3.5 C3)
+ * and the receiver holds the fragments and waits for their SSN forever.
+ * With it, the FORWARD TSN that skips the message is always ahead of the
+ * receiver's cumulative TSN, which every stack honours (usrsctp does the
+ * same).  The message is the send cursor, so the TSN follows its last
+ * fragment. */
+static void reserve_tail(tx *t, const tx_msg *m)
+{
+	if (!t->p.prsctp || m->sent == 0 || m->sent == m->len ||
+	    tx_ring_reserve(t) != 0)
+		return;
+	uint32_t tsn = t->next_tsn++;
+	tx_chunk *x = tx_slot(t, tsn);
+	memset(x, 0, sizeof(*x));
+	x->tsn = tsn;
+	x->off = m->sent;
+	x->ppid = m->ppid;
+	x->stream = m->stream;
+	x->flags = DATA_FLAG_E;
+	if (m->flags & MSG_UNORDERED)
+		x->flags |= DATA_FLAG_U;
+	else
+		x->ssn = m->ssn;
+	x->state = CS_ABANDONED;
+	t->nabandoned++;
+}
+
 /* Abandons every fragment of m, sent or not, and frees it.  RFC 3758 §3.5
  * A3: "When a TSN is "abandoned", if it is part of a fragmented message,
  * all other TSN's within that fragmented message MUST be abandoned at the
@@ -44,6 +75,7 @@ void tx_abandon_msg(tx *t, tx_msg *m, path *paths, unsigned npaths)
 		t->nabandoned++;
 		m->refs--;
 	}
+	reserve_tail(t, m);
 	t->buffered -= m->len - m->acked;
 	t->queued -= m->len - m->sent;
 	tx_add_notice(t, m, ESCTP_ERR_AGAIN);

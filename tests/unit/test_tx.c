@@ -858,6 +858,44 @@ static void test_prsctp_expire_sent(void **state)
 	fx_close(f);
 }
 
+/* A message abandoned after its first fragments were sent (and acked) but
+ * before its tail got a TSN: the tail takes one TSN, never sent, so the
+ * FORWARD TSN is ahead of the peer's cumulative TSN and names the stream. */
+static void test_prsctp_abandon_partly_sent(void **state)
+{
+	(void)state;
+	tx_params p = params();
+	p.prsctp = true;
+	fx *f = fx_open(&p);
+	f->paths[0].cwnd = 2 * CSZ;
+	enq(f, 1, 5 * FRAG, 0, 100); /* 1000.. s1 ssn0, 5 fragments */
+	assert_int_equal(drain(f, 0), 2);
+	ack_all(f, ITSN + 1);
+	assert_false(tx_fwdtsn_due(f->t, f->now));
+	f->now += 200 * MS;
+	tx_expire(f->t, f->paths, 2, f->now);
+	expect_notice(f, ESCTP_ERR_AGAIN, 1, 5 * FRAG);
+	assert_true(tx_fwdtsn_due(f->t, f->now));
+	uint8_t buf[MTU];
+	chunk_fwdtsn fw;
+	put_fwd(f, &fw, buf, sizeof(buf));
+	assert_int_equal(fw.new_cum_tsn, ITSN + 2);
+	assert_int_equal(fw.nstreams, 1);
+	uint16_t st, ssn;
+	chunk_fwdtsn_stream(&fw, 0, &st, &ssn);
+	assert_int_equal(st, 1);
+	assert_int_equal(ssn, 0);
+	/* the next message follows the reserved TSN, with the next SSN */
+	enq(f, 1, 10, 0, 0);
+	assert_int_equal(drain(f, 0), 1);
+	assert_int_equal(f->out[0].tsn, ITSN + 3);
+	assert_int_equal(f->out[0].ssn, 1);
+	ack_all(f, ITSN + 3);
+	assert_false(tx_fwdtsn_due(f->t, f->now));
+	assert_true(tx_empty(f->t));
+	fx_close(f);
+}
+
 static void test_prsctp_fast_rtx_abandon(void **state)
 {
 	(void)state;
@@ -1041,6 +1079,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_sndbuf),
 	    cmocka_unit_test(test_prsctp_expire_unsent),
 	    cmocka_unit_test(test_prsctp_expire_sent),
+	    cmocka_unit_test(test_prsctp_abandon_partly_sent),
 	    cmocka_unit_test(test_prsctp_fast_rtx_abandon),
 	    cmocka_unit_test(test_fail_all),
 	    cmocka_unit_test(test_path_failed),
