@@ -153,6 +153,17 @@ void assoc_drain_notices(esctp_assoc *a)
 	}
 }
 
+void assoc_fail_sends(esctp_assoc *a)
+{
+	data_pre_fail(a);
+	if (a->tx) {
+		tx_fail_all(a->tx);
+		assoc_drain_notices(a);
+		tx_free(a->tx);
+		a->tx = NULL;
+	}
+}
+
 void assoc_close(esctp_assoc *a, esctp_event_type type, int error,
 		 uint16_t cause)
 {
@@ -164,13 +175,7 @@ void assoc_close(esctp_assoc *a, esctp_event_type type, int error,
 	a->t1 = a->t2 = a->t5 = ESCTP_TSTAMP_NEVER;
 	/* SEND_FAILED events first: the host may free the association on
 	 * the terminal event, which drops its later events. */
-	data_pre_fail(a);
-	if (a->tx) {
-		tx_fail_all(a->tx);
-		assoc_drain_notices(a);
-		tx_free(a->tx);
-		a->tx = NULL;
-	}
+	assoc_fail_sends(a);
 	/* rx stays: what arrived can still be read. */
 	for (unsigned i = 0; i < a->npaths; i++) {
 		a->paths[i].t3 = ESCTP_TSTAMP_NEVER;

@@ -241,6 +241,9 @@ void assoc_abort_with(esctp_assoc *a, uint16_t code, const void *val,
 /* Recomputes a's deadline and its place in the heap and output queue.
  * Call after anything that may have changed a. */
 void assoc_touch(esctp_assoc *a, esctp_tstamp now);
+/* Every queued and unacknowledged message fails with SEND_FAILED (posted
+ * now) and the sender half is freed: on close and on a peer restart. */
+void assoc_fail_sends(esctp_assoc *a);
 bool assoc_wants_output(esctp_assoc *a, esctp_tstamp now);
 void assoc_expire(esctp_assoc *a, esctp_tstamp now);
 /* Moves tx notices to SEND_FAILED events and rx notices to DATA /

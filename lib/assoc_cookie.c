@@ -226,13 +226,7 @@ static bool restart(esctp_assoc *a, const cookie *ck, in_ctx *cx)
 		restart_while_shutting(a, ck, cx);
 		return false;
 	}
-	data_pre_fail(a);
-	if (a->tx) {
-		tx_fail_all(a->tx);
-		assoc_drain_notices(a);
-		tx_free(a->tx);
-		a->tx = NULL;
-	}
+	assoc_fail_sends(a);
 	take_cookie_params(a, ck);
 	a->error_count = 0;
 	a->t2 = a->t5 = ESCTP_TSTAMP_NEVER;

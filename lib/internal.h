@@ -97,6 +97,18 @@ static inline esctp_tstamp ts_add(esctp_tstamp now, esctp_tstamp d)
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define PAD4(n) (((n) + 3u) & ~(size_t)3u)
 
+/* Moves a read cursor past an item of len bytes and its padding to 4 bytes;
+ * the padding of the last item may be missing (RFC 9260 §3.2), so the
+ * cursor stops at the end. */
+static inline void skip_padded(const uint8_t **p, size_t *left, size_t len)
+{
+	size_t step = PAD4(len);
+	if (step > *left)
+		step = *left;
+	*p += step;
+	*left -= step;
+}
+
 /* ---- allocation through the host's ops ---- */
 
 typedef struct esctp_mem {

@@ -142,14 +142,7 @@ bool pkt_iter_next(pkt_iter *it, pkt_chunk *c)
 	c->length = (uint16_t)clen;
 	c->value = it->p + CHUNK_HEADER_LEN;
 	c->value_len = clen - CHUNK_HEADER_LEN;
-	size_t step = PAD4(clen);
-	if (step >= it->left) {
-		it->p += it->left;
-		it->left = 0;
-	} else {
-		it->p += step;
-		it->left -= step;
-	}
+	skip_padded(&it->p, &it->left, clen);
 	return true;
 }
 

@@ -37,14 +37,7 @@ bool tlv_iter_next(tlv_iter *it, tlv *t)
 	t->raw = it->p;
 	t->value = it->p + 4;
 	t->value_len = len - 4;
-	size_t step = PAD4(len);
-	if (step >= it->left) {
-		it->p += it->left;
-		it->left = 0;
-	} else {
-		it->p += step;
-		it->left -= step;
-	}
+	skip_padded(&it->p, &it->left, len);
 	return true;
 }
 
