@@ -87,6 +87,7 @@ int esctp_assoc_shutdown(esctp_assoc *a, esctp_tstamp now)
 		 * and remains there until all outstanding data has been
 		 * acknowledged by its peer." */
 		a->state = ESCTP_SHUTDOWN_PENDING;
+		tx_set_sack_immediately(a->tx, true);
 		sd_progress(a, now);
 		assoc_touch(a, now);
 		return 0;

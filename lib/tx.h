@@ -20,14 +20,14 @@
 typedef struct tx tx;
 
 typedef struct tx_params {
-	uint32_t initial_tsn;  /* our Initial TSN */
-	uint16_t nstreams;     /* outbound streams negotiated */
-	uint32_t sndbuf;       /* bytes queued + outstanding accepted */
-	uint32_t max_message;  /* largest message accepted */
-	uint32_t peer_rwnd;    /* the peer's initial a_rwnd */
+	uint32_t initial_tsn; /* our Initial TSN */
+	uint16_t nstreams;    /* outbound streams negotiated */
+	uint32_t sndbuf;      /* bytes queued + outstanding accepted */
+	uint32_t max_message; /* largest message accepted */
+	uint32_t peer_rwnd;   /* the peer's initial a_rwnd */
 	uint16_t max_burst;
-	bool prsctp;           /* the peer supports FORWARD TSN */
-	bool nodelay;          /* Nagle off */
+	bool prsctp;  /* the peer supports FORWARD TSN */
+	bool nodelay; /* Nagle off */
 } tx_params;
 
 tx *tx_new(const esctp_mem *m, const tx_params *p);
@@ -39,7 +39,7 @@ void tx_free(tx *t);
  * ESCTP_ERR_STREAM.  info->ttl_ms > 0 makes the message abandonable after
  * that time (PR-SCTP timed reliability) when the peer supports it. */
 int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
-               esctp_tstamp now);
+	       esctp_tstamp now);
 
 /* Bytes tx_enqueue() accepts now. */
 size_t tx_space(const tx *t);
@@ -57,12 +57,16 @@ void tx_set_frag_size(tx *t, uint32_t bytes);
  * it sends and it is not running.  Updates flight size, last_send, RTT probe
  * selection.  Returns the number of DATA chunks written. */
 unsigned tx_fill(tx *t, path *paths, unsigned npaths, unsigned pi, wbuf *w,
-                 esctp_tstamp now);
+		 esctp_tstamp now);
+
+/* Sets the I bit (RFC 7053) on every DATA chunk sent from now on: the
+ * association asks for it in SHUTDOWN-PENDING. */
+void tx_set_sack_immediately(tx *t, bool on);
 
 /* True when tx_fill() would write something on paths[pi] now (cwnd/rwnd
  * allow it and data is queued or marked). */
 bool tx_has_sendable(const tx *t, const path *paths, unsigned pi,
-                     esctp_tstamp now);
+		     esctp_tstamp now);
 
 /* True when chunks are marked for retransmission (after a T3 expiry the
  * association sends them on an alternate path when one exists, §6.4.1). */
@@ -70,12 +74,12 @@ bool tx_has_retransmits(const tx *t);
 
 /* Result of a SACK. */
 typedef struct tx_ack {
-	uint32_t acked_paths;  /* bit i: a chunk sent on path i was newly acked
-	                          (§8.3: clear its error counter) */
-	bool new_ack;          /* any TSN newly acked (§8.1: clear the
-	                          association error counter) */
+	uint32_t acked_paths; /* bit i: a chunk sent on path i was newly acked
+				 (§8.3: clear its error counter) */
+	bool new_ack;	      /* any TSN newly acked (§8.1: clear the
+				 association error counter) */
 	bool cum_advanced;
-	bool ignored;          /* stale SACK (cum TSN behind), nothing done */
+	bool ignored;		 /* stale SACK (cum TSN behind), nothing done */
 	bool protocol_violation; /* cum TSN acks a TSN never sent */
 } tx_ack;
 
@@ -87,19 +91,19 @@ typedef struct tx_ack {
  * or stops T3-rtx per path (§6.3.2 R2/R3), frees acked messages, and
  * advances the PR-SCTP Advanced.Peer.Ack.Point (RFC 3758 §3.5). */
 void tx_on_sack(tx *t, const chunk_sack *s, path *paths, unsigned npaths,
-                esctp_tstamp rto_min, esctp_tstamp rto_max, esctp_tstamp now,
-                tx_ack *out);
+		esctp_tstamp rto_min, esctp_tstamp rto_max, esctp_tstamp now,
+		tx_ack *out);
 
 /* A cumulative TSN ack without a SACK (from SHUTDOWN, §9.2). */
 void tx_on_cum_ack(tx *t, uint32_t cum_tsn, path *paths, unsigned npaths,
-                   esctp_tstamp now, tx_ack *out);
+		   esctp_tstamp now, tx_ack *out);
 
 /* T3-rtx expired on paths[pi] (§6.3.3): ssthresh = max(cwnd/2, 4*MTU),
  * cwnd = 1 MTU, RTO backed off, all chunks outstanding on that path marked
  * for retransmission (flight moved out), abandons expired PR-SCTP chunks.
  * The association counts the error and picks the path to retransmit on. */
 void tx_on_t3(tx *t, path *paths, unsigned npaths, unsigned pi,
-              esctp_tstamp rto_max, esctp_tstamp now);
+	      esctp_tstamp rto_max, esctp_tstamp now);
 
 /* Moves everything outstanding on a failed path to retransmission (so it
  * goes out on another path, §6.4.1) without touching congestion state. */
@@ -112,14 +116,14 @@ bool tx_fwdtsn_due(const tx *t, esctp_tstamp now);
 void tx_put_fwdtsn(tx *t, wbuf *w, esctp_tstamp now);
 
 /* Counters and state for status, shutdown and events. */
-bool tx_empty(const tx *t);          /* nothing queued, nothing outstanding */
+bool tx_empty(const tx *t); /* nothing queued, nothing outstanding */
 bool tx_nothing_outstanding(const tx *t);
-uint32_t tx_cum_ack(const tx *t);    /* highest TSN cumulatively acked */
+uint32_t tx_cum_ack(const tx *t); /* highest TSN cumulatively acked */
 uint32_t tx_peer_rwnd(const tx *t);
 uint32_t tx_outstanding_chunks(const tx *t);
 size_t tx_queued_bytes(const tx *t); /* bytes not yet sent */
 uint64_t tx_retransmits(const tx *t);
-uint64_t tx_msgs_sent(const tx *t);  /* messages fully acked or sent */
+uint64_t tx_msgs_sent(const tx *t); /* messages fully acked or sent */
 uint64_t tx_bytes_sent(const tx *t);
 
 /* Notices for the host's SEND_FAILED events: messages abandoned (PR-SCTP,

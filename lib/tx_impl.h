@@ -97,7 +97,10 @@ struct tx {
 	uint32_t
 	    burst_cap[ESCTP_MAX_PATHS]; /* §6.1 D: flight limit of the burst */
 	bool burst_set[ESCTP_MAX_PATHS];
-	bool burst_used[ESCTP_MAX_PATHS];  /* new data sent under burst_cap */
+	/* new data sent under burst_cap since the last SACK */
+	bool burst_used[ESCTP_MAX_PATHS];
+	/* RFC 7053 I bit on every DATA chunk (SHUTDOWN-PENDING) */
+	bool sack_immediately;
 	bool rtt_pending[ESCTP_MAX_PATHS]; /* §6.3.1 C4: one probe per path */
 	uint32_t rtt_tsn[ESCTP_MAX_PATHS];
 	esctp_tstamp rto_min, rto_max; /* from the last SACK, 0: unknown */

@@ -90,10 +90,11 @@ static void start_t3(path *p, esctp_tstamp now)
 		p->t3 = ts_add(now, p->rto);
 }
 
-static void put_chunk(wbuf *w, const tx_chunk *x)
+static void put_chunk(const tx *t, wbuf *w, const tx_chunk *x)
 {
 	chunk_data d = {
-	    .flags = x->flags,
+	    .flags =
+		(uint8_t)(x->flags | (t->sack_immediately ? DATA_FLAG_I : 0)),
 	    .tsn = x->tsn,
 	    .stream = x->stream,
 	    .ssn = x->ssn,
@@ -149,7 +150,7 @@ static unsigned send_marked(tx *t, path *paths, unsigned npaths, unsigned pi,
 		}
 		if (chunk_data_size(x->len) > wbuf_room(w))
 			break;
-		put_chunk(w, x);
+		put_chunk(t, w, x);
 		(*count)--;
 		left--;
 		t->retransmits++;
@@ -195,7 +196,7 @@ static void send_fragment(tx *t, path *p, unsigned pi, wbuf *w, tx_msg *m,
 	x->ppid = m->ppid;
 	x->stream = m->stream;
 	x->ssn = (m->flags & MSG_UNORDERED) ? 0 : m->ssn;
-	put_chunk(w, x);
+	put_chunk(t, w, x);
 	on_transmit(t, p, pi, x, now);
 	start_t3(p, now);
 	m->refs++;
@@ -260,6 +261,15 @@ static unsigned send_new(tx *t, path *paths, unsigned npaths, unsigned pi,
 	if (n && pi < ESCTP_MAX_PATHS)
 		t->burst_used[pi] = true;
 	return n;
+}
+
+/* RFC 7053 §4.2: the I bit "SHOULD" be set on DATA "when the sender is in
+ * the SHUTDOWN-PENDING state", so that the last SACK, which the SHUTDOWN
+ * waits for, is not delayed: a program that writes and closes (a daytime
+ * service) would otherwise wait for the peer's delayed-SACK timer. */
+void tx_set_sack_immediately(tx *t, bool on)
+{
+	t->sack_immediately = on;
 }
 
 unsigned tx_fill(tx *t, path *paths, unsigned npaths, unsigned pi, wbuf *w,

@@ -295,6 +295,35 @@ static void test_shutdown_pending(void **state)
 	SIM_FINISH(s);
 }
 
+/* A program that writes and closes at once (a daytime service): the DATA
+ * sent in SHUTDOWN-PENDING carries the I bit (RFC 7053), Z acknowledges it
+ * without waiting for its delayed-SACK timer, and the whole shutdown takes
+ * a few round trips, not the 200 ms SACK delay. */
+static void test_shutdown_after_write_is_prompt(void **state)
+{
+	(void)state;
+	sim *s = sim_new(3010, NULL, NULL);
+	assert_non_null(s);
+	sim_link l = {0};
+	l.delay = 10 * ESCTP_MS;
+	sim_set_links(s, &l);
+	SIM_OK_OR_FAIL(s, sim_establish(s));
+	esctp_assoc *a = s->side[SIM_A].assoc;
+	esctp_sndinfo si = {0};
+	static const char date[] = "Wed Nov 25 10:48:57 2026\r\n";
+	assert_int_equal(
+	    esctp_assoc_send(a, &si, date, sizeof date - 1, s->now), 0);
+	assert_int_equal(esctp_assoc_shutdown(a, s->now), 0);
+	esctp_tstamp t0 = s->now;
+	SIM_OK_OR_FAIL(s,
+		       sim_run(s, both_shut, NULL, s->now + 5 * ESCTP_SECOND));
+	esctp_tstamp took = s->now - t0;
+	printf("write then shutdown: complete after %.3f s\n",
+	       (double)took / 1e9);
+	assert_true(took < 100 * ESCTP_MS);
+	SIM_FINISH(s);
+}
+
 /* Both users shut down at the same instant with data queued both ways
  * (RFC 9260 §9.2: SHUTDOWN received in SHUTDOWN-SENT is answered with
  * SHUTDOWN ACK). */
@@ -431,6 +460,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_shutdown_cookie_echoed),
 	    cmocka_unit_test(test_shutdown_established_with_data),
 	    cmocka_unit_test(test_shutdown_pending),
+	    cmocka_unit_test(test_shutdown_after_write_is_prompt),
 	    cmocka_unit_test(test_shutdown_both_sides),
 	    cmocka_unit_test(test_shutdown_simultaneous_idle),
 	    cmocka_unit_test(test_shutdown_lost),
