@@ -53,6 +53,7 @@ BENCH_PROGS :=     # tests/bench/NAME.c
 INSTALL_PROGS :=   # cli programs installed in bin/
 MAN1_PAGES :=
 MAN3_PAGES :=
+MAN5_PAGES :=
 include $(sort $(wildcard mk/*.mk))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -151,18 +152,21 @@ deps:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
-	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 lib/esctp.h $(DESTDIR)$(PREFIX)/include/
 	for p in $(INSTALL_PROGS); do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(PREFIX)/bin/; done
 	for m in $(MAN1_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	for m in $(MAN3_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done
+	for m in $(MAN5_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libesctp.a $(DESTDIR)$(PREFIX)/include/esctp.h
 	for p in $(INSTALL_PROGS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p; done
 	for m in $(MAN1_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$${m##*/}; done
 	for m in $(MAN3_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$${m##*/}; done
+	for m in $(MAN5_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man5/$${m##*/}; done
 
 format:
 	clang-format -i $(LIB_SRCS) lib/*.h $(UNIT_TESTS)
