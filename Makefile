@@ -54,6 +54,8 @@ INSTALL_PROGS :=   # cli programs installed in bin/
 MAN1_PAGES :=
 MAN3_PAGES :=
 MAN5_PAGES :=
+MAN8_PAGES :=
+EXTRA_TARGETS :=   # other things `all` builds (the shim)
 include $(sort $(wildcard mk/*.mk))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -71,7 +73,7 @@ BENCH_BINS := $(BENCH_PROGS:tests/bench/%.c=$(BUILD)/bench/%)
 .PHONY: all lib check check-unit check-purity check-fuzz check-bats demo bench \
         fuzz deps install uninstall clean format
 
-all: $(LIB_A) $(CLI_BINS) $(UNIT_BINS) $(REPLAY_BINS) $(BENCH_BINS)
+all: $(LIB_A) $(CLI_BINS) $(EXTRA_TARGETS) $(UNIT_BINS) $(REPLAY_BINS) $(BENCH_BINS)
 
 lib: $(LIB_A)
 
@@ -153,13 +155,14 @@ deps:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
-	  $(DESTDIR)$(PREFIX)/share/man/man5
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 lib/esctp.h $(DESTDIR)$(PREFIX)/include/
 	for p in $(INSTALL_PROGS); do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(PREFIX)/bin/; done
 	for m in $(MAN1_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	for m in $(MAN3_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done
 	for m in $(MAN5_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done
+	for m in $(MAN8_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libesctp.a $(DESTDIR)$(PREFIX)/include/esctp.h
@@ -167,6 +170,7 @@ uninstall:
 	for m in $(MAN1_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$${m##*/}; done
 	for m in $(MAN3_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$${m##*/}; done
 	for m in $(MAN5_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man5/$${m##*/}; done
+	for m in $(MAN8_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man8/$${m##*/}; done
 
 format:
 	clang-format -i $(LIB_SRCS) lib/*.h $(UNIT_TESTS)

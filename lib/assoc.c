@@ -17,6 +17,7 @@ esctp_assoc *assoc_new(esctp_endpoint *ep, uint16_t peer_port)
 	a->t1 = a->t2 = a->t5 = ESCTP_TSTAMP_NEVER;
 	a->rtx_path = NO_PATH;
 	a->hb_interval_ms = ep->cfg.hb_interval_ms;
+	a->nodelay = ep->cfg.nodelay;
 	a->next = ep->all;
 	if (ep->all)
 		ep->all->prev = a;
@@ -104,7 +105,7 @@ int assoc_setup_data(esctp_assoc *a, uint32_t peer_tsn, uint32_t peer_rwnd,
 		    .peer_rwnd = peer_rwnd,
 		    .max_burst = cfg->max_burst,
 		    .prsctp = a->prsctp,
-		    .nodelay = cfg->nodelay,
+		    .nodelay = a->nodelay,
 		};
 		a->tx = tx_new(&a->ep->mem, &p);
 		if (!a->tx)
@@ -278,6 +279,21 @@ esctp_state esctp_assoc_state(const esctp_assoc *a)
 	return a ? a->state : ESCTP_CLOSED;
 }
 
+void esctp_assoc_set_nodelay(esctp_assoc *a, bool on)
+{
+	if (!a)
+		return;
+	/* Kept in the association too: tx is made (again) at setup and
+	 * restart, and must start with the latest choice. */
+	a->nodelay = on;
+	if (a->tx)
+		tx_set_nodelay(a->tx, on);
+	/* Data Nagle was holding may go now.  The call carries no time: the
+	 * latest the host gave us serves. */
+	if (assoc_live(a))
+		assoc_touch(a, a->now_seen);
+}
+
 void esctp_assoc_free(esctp_assoc *a)
 {
 	if (!a)
@@ -339,4 +355,6 @@ void esctp_assoc_status(const esctp_assoc *a, esctp_status *st)
 	st->npaths = a->npaths;
 	for (unsigned i = 0; i < a->npaths && i < ARRAY_LEN(st->paths); i++)
 		path_status(a, i, &st->paths[i]);
+	st->peer_adaptation_present = a->peer_adaptation_present;
+	st->peer_adaptation = a->peer_adaptation;
 }

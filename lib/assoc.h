@@ -123,6 +123,9 @@ struct esctp_assoc {
 	uint8_t ctl;	/* CTL_* */
 	bool prsctp;	/* both ends support FORWARD TSN */
 	bool dry_armed; /* data sent since the last SENDER_DRY */
+	bool nodelay;	/* Nagle off; from cfg.nodelay, then the setter */
+	bool peer_adaptation_present; /* the peer's Adaptation Layer */
+	uint32_t peer_adaptation;     /* Indication (RFC 5061), if any */
 	uint16_t peer_port;
 	uint16_t in_streams, out_streams;
 	uint32_t local_vtag, peer_vtag;

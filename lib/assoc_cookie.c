@@ -80,6 +80,8 @@ static void take_cookie_params(esctp_assoc *a, const cookie *ck)
 	a->out_streams = ck->out_streams;
 	a->in_streams = ck->in_streams;
 	a->prsctp = ck->prsctp;
+	a->peer_adaptation_present = ck->peer_adaptation_present;
+	a->peer_adaptation = ck->peer_adaptation;
 }
 
 /* §5.1.5 step 5: "create an association to the sender of the COOKIE ECHO
@@ -256,6 +258,8 @@ static bool action_b(esctp_assoc *a, const cookie *ck, in_ctx *cx)
 		a->out_streams = ck->out_streams;
 		a->in_streams = ck->in_streams;
 		a->prsctp = ck->prsctp;
+		a->peer_adaptation_present = ck->peer_adaptation_present;
+		a->peer_adaptation = ck->peer_adaptation;
 		if (assoc_setup_data(a, ck->peer_tsn, ck->peer_rwnd, cx->now) <
 		    0) {
 			assoc_close(a, ESCTP_EV_CANT_START, ESCTP_ERR_NOMEM, 0);

@@ -27,6 +27,17 @@ static void put_local_addrs(const esctp_endpoint *ep, wbuf *w,
 
 static const uint8_t no_value[1];
 
+/* Our Adaptation Layer Indication (RFC 5061; layout in pkt_param.c), in
+ * INIT and INIT ACK alike when the host configured one. */
+static void put_adaptation(const esctp_config *cfg, wbuf *w)
+{
+	uint8_t v[4];
+	if (!cfg->adaptation)
+		return;
+	put32(v, cfg->adaptation_ind);
+	tlv_put(w, PT_ADAPTATION_LAYER, v, 4);
+}
+
 /*
  * INIT (1):
  *  0                   1                   2                   3
@@ -68,6 +79,7 @@ void hs_put_init(esctp_assoc *a, wbuf *w)
 	}
 	if (cfg->prsctp)
 		tlv_put(w, PT_FORWARD_TSN_SUPPORTED, no_value, 0);
+	put_adaptation(cfg, w);
 	chunk_close(w, off);
 }
 
@@ -109,6 +121,10 @@ static void fill_cookie(esctp_endpoint *ep, const esctp_assoc *a,
 	ck->peer_port = cx->h->src_port;
 	/* RFC 3758 §3.3: PR-SCTP only when both ends offer it. */
 	ck->prsctp = cfg->prsctp && ip->forward_tsn;
+	/* The peer's indication rides in the cookie to the association the
+	 * COOKIE ECHO creates. */
+	ck->peer_adaptation_present = ip->has_adaptation;
+	ck->peer_adaptation = ip->adaptation;
 	ck->created = cx->now;
 	/* §5.2.6: the receiver "MAY choose to ignore the suggested cookie
 	 * life span increase for its own security reasons": at most one
@@ -165,6 +181,7 @@ void hs_send_init_ack(esctp_endpoint *ep, const esctp_assoc *a,
 	put_local_addrs(ep, &w, ip, cx->src);
 	if (ep->cfg.prsctp)
 		tlv_put(&w, PT_FORWARD_TSN_SUPPORTED, no_value, 0);
+	put_adaptation(&ep->cfg, &w);
 	put_unrecognized(&w, ip);
 	chunk_close(&w, off);
 	pkt_finish(&w);
@@ -391,6 +408,8 @@ void hs_on_init_ack(esctp_assoc *a, const pkt_chunk *c, in_ctx *cx)
 	a->out_streams = MIN(cfg->out_streams, ci.mis);
 	a->in_streams = MIN(cfg->max_in_streams, ci.os);
 	a->prsctp = cfg->prsctp && ip.forward_tsn;
+	a->peer_adaptation_present = ip.has_adaptation;
+	a->peer_adaptation = ip.adaptation;
 	add_peer_addrs(a, &ip, cx);
 	if (keep_cookie(a, &ip) < 0 ||
 	    assoc_setup_data(a, ci.initial_tsn, ci.a_rwnd, cx->now) < 0) {

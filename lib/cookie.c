@@ -1,7 +1,7 @@
 /*
  * cookie.c - the State Cookie: encoding, MAC and hostile-input decoding.
  *
- * Layout (version 1, big-endian), followed by the MAC over everything
+ * Layout (version 2, big-endian), followed by the MAC over everything
  * before it:
  *
  *  0                   1                   2                   3
@@ -21,16 +21,22 @@
  * |                      Lifetime (ms)                            | 48
  * \            INIT source address (24 bytes, see below)          \ 52
  * \            INIT destination address (24 bytes)                \ 76
- * \            naddrs further peer addresses (24 bytes each)      \ 100
+ * |               Peer Adaptation Code Point (RFC 5061)           | 100
+ * \            naddrs further peer addresses (24 bytes each)      \ 104
  * \                          MAC (32 bytes)                       \
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * An address: family (8), reserved (8), UDP port (16), scope id (32), IP
- * (128).  Flags bit 0: PR-SCTP negotiated.
+ * (128).  Flags bit 0: PR-SCTP negotiated; bit 1: the INIT carried an
+ * Adaptation Layer Indication (its code point is 0 otherwise); the other
+ * bits are 0.  Version 1 (before the code point) is no longer accepted: a
+ * peer holding one gets no answer to its COOKIE ECHO and starts again.
  */
 #include "cookie.h"
 
 #define FLAG_PRSCTP 0x01
+#define FLAG_ADAPTATION 0x02
+#define FLAGS_KNOWN (FLAG_PRSCTP | FLAG_ADAPTATION)
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -76,7 +82,8 @@ size_t cookie_encode(const cookie *c, const esctp_ops *ops, uint8_t *buf,
 		return 0;
 	memset(buf, 0, body);
 	buf[0] = COOKIE_VERSION;
-	buf[1] = c->prsctp ? FLAG_PRSCTP : 0;
+	buf[1] = (uint8_t)((c->prsctp ? FLAG_PRSCTP : 0) |
+			   (c->peer_adaptation_present ? FLAG_ADAPTATION : 0));
 	buf[2] = c->naddrs;
 	put32(buf + 4, c->local_vtag);
 	put32(buf + 8, c->peer_vtag);
@@ -93,6 +100,8 @@ size_t cookie_encode(const cookie *c, const esctp_ops *ops, uint8_t *buf,
 	put32(buf + 48, c->life_ms);
 	put_addr(buf + 52, &c->src);
 	put_addr(buf + 76, &c->dst);
+	if (c->peer_adaptation_present)
+		put32(buf + 100, c->peer_adaptation);
 	for (unsigned i = 0; i < c->naddrs; i++)
 		put_addr(buf + COOKIE_FIXED_LEN + i * COOKIE_ADDR_LEN,
 			 &c->addrs[i]);
@@ -113,6 +122,8 @@ static bool mac_equal(const uint8_t *a, const uint8_t *b)
 static int decode_fields(const uint8_t *p, cookie *c)
 {
 	c->prsctp = (p[1] & FLAG_PRSCTP) != 0;
+	c->peer_adaptation_present = (p[1] & FLAG_ADAPTATION) != 0;
+	c->peer_adaptation = get32(p + 100);
 	c->naddrs = p[2];
 	c->local_vtag = get32(p + 4);
 	c->peer_vtag = get32(p + 8);
@@ -138,6 +149,9 @@ static int decode_fields(const uint8_t *p, cookie *c)
 	if (!c->local_vtag || !c->peer_vtag || !c->out_streams ||
 	    !c->in_streams)
 		return ESCTP_ERR_PROTO;
+	/* Nor is a code point without the flag that says one was sent. */
+	if (!c->peer_adaptation_present && c->peer_adaptation)
+		return ESCTP_ERR_PROTO;
 	return 0;
 }
 
@@ -158,7 +172,7 @@ int cookie_decode(const uint8_t *p, size_t len, const esctp_ops *ops, cookie *c)
 		return ESCTP_ERR_PROTO;
 	/* Authentic, but still checked field by field: a key shared with
 	 * another version of the engine must not make us misread it. */
-	if (p[0] != COOKIE_VERSION || p[3] != 0)
+	if (p[0] != COOKIE_VERSION || (p[1] & ~FLAGS_KNOWN) || p[3] != 0)
 		return ESCTP_ERR_PROTO;
 	if (p[2] > COOKIE_MAX_ADDRS ||
 	    body != COOKIE_FIXED_LEN + (size_t)p[2] * COOKIE_ADDR_LEN)

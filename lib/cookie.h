@@ -12,9 +12,9 @@
 
 #include "internal.h"
 
-#define COOKIE_VERSION 1
+#define COOKIE_VERSION 2   /* 2 added the peer's Adaptation Code Point */
 #define COOKIE_MAX_ADDRS 8 /* peer addresses kept besides the INIT's source */
-#define COOKIE_FIXED_LEN 100
+#define COOKIE_FIXED_LEN 104
 #define COOKIE_ADDR_LEN 24
 #define COOKIE_MAX_LEN                                                         \
 	(COOKIE_FIXED_LEN + COOKIE_MAX_ADDRS * COOKIE_ADDR_LEN + ESCTP_MAC_LEN)
@@ -38,6 +38,9 @@ typedef struct cookie {
 	esctp_addr dst;	      /* the local address the INIT reached */
 	uint8_t naddrs;
 	esctp_addr addrs[COOKIE_MAX_ADDRS]; /* other peer addresses */
+	/* The INIT's Adaptation Layer Indication (RFC 5061), if any. */
+	bool peer_adaptation_present;
+	uint32_t peer_adaptation; /* its code point; 0 when absent */
 } cookie;
 
 /* Encodes and signs c into buf (cap bytes).  Returns the cookie length, or

@@ -116,6 +116,11 @@ typedef struct esctp_config {
 	                              read it; mtu already excludes it) */
 	bool prsctp;               /* offer Forward-TSN (RFC 3758) support */
 	bool nodelay;              /* send small messages without waiting (Nagle off) */
+	bool adaptation;           /* send an Adaptation Layer Indication
+	                              (RFC 5061, type 0xC006) in our INIT and
+	                              INIT ACK */
+	uint32_t adaptation_ind;   /* its Adaptation Code Point, host byte order
+	                              (SCTP_ADAPTATION_LAYER) */
 } esctp_config;
 
 /* Defaults of RFC 9260 §16 and the Linux kernel where the RFC leaves a choice. */
@@ -337,6 +342,13 @@ int esctp_assoc_set_mtu(esctp_assoc *a, const esctp_addr *addr, uint16_t mtu);
 /* Enables (ms > 0) or disables heartbeats on every path. */
 void esctp_assoc_set_hb_interval(esctp_assoc *a, uint32_t ms);
 
+/* Turns Nagle off (on = true) or back on for this association only, at any
+ * time (TCP_NODELAY set after connect); it starts as config.nodelay.  With
+ * Nagle off, a small message leaves at the next esctp_endpoint_output()
+ * even while earlier data is unacknowledged, and so do small messages
+ * Nagle is holding when it is turned off.  A NULL a is ignored. */
+void esctp_assoc_set_nodelay(esctp_assoc *a, bool on);
+
 /* Association status, the fields of SCTP_STATUS / sctpstat. */
 typedef struct esctp_path_info {
 	esctp_addr addr;
@@ -360,6 +372,12 @@ typedef struct esctp_status {
 	uint64_t retransmits;      /* chunks retransmitted */
 	uint32_t npaths;
 	esctp_path_info paths[8]; /* the first min(npaths, 8) paths */
+	bool peer_adaptation_present; /* the peer's INIT (we are the server) or
+	                                 INIT ACK (client) carried an Adaptation
+	                                 Layer Indication (RFC 5061) ... */
+	uint32_t peer_adaptation;     /* ... with this Adaptation Code Point,
+	                                 host byte order; 0 when absent
+	                                 (SCTP_ADAPTATION_INDICATION) */
 } esctp_status;
 
 void esctp_assoc_status(const esctp_assoc *a, esctp_status *st);

@@ -50,7 +50,7 @@ enum {
 #define CHUNK_ACTION_SKIP 0x80
 #define CHUNK_ACTION_REPORT 0x40
 
-/* ---- parameter types (RFC 9260 §3.3.2.1, RFC 3758, RFC 6951) ---- */
+/* ---- parameter types (RFC 9260 §3.3.2.1, RFC 3758, 5061, 6951) ---- */
 enum {
 	PT_HEARTBEAT_INFO = 1,
 	PT_IPV4 = 5,
@@ -63,6 +63,7 @@ enum {
 	PT_ECN_CAPABLE = 0x8000,
 	PT_SUPPORTED_EXTENSIONS = 0x8008,
 	PT_FORWARD_TSN_SUPPORTED = 0xC000,
+	PT_ADAPTATION_LAYER = 0xC006, /* RFC 5061 */
 };
 /* Same scheme as for chunks, on the parameter type's two high bits. */
 #define PARAM_ACTION_SKIP 0x8000
@@ -229,6 +230,8 @@ typedef struct init_params {
 	bool has_supported_types;
 	bool forward_tsn;                  /* Forward-TSN-Supported present */
 	bool has_host_name;                /* Host Name Address: unresolvable */
+	bool has_adaptation;               /* Adaptation Layer Indication ... */
+	uint32_t adaptation;               /* ... its code point (else 0) */
 	uint32_t cookie_preservative_ms;   /* 0 when absent */
 	const uint8_t *cookie;             /* State Cookie (INIT ACK), or NULL */
 	size_t cookie_len;
@@ -239,8 +242,9 @@ typedef struct init_params {
 	bool stop;  /* an unrecognized parameter with action 00 or 01: stop
 	               processing the chunk (RFC 9260 §3.2.1) */
 } init_params;
-/* Returns 0, or ESCTP_ERR_PROTO for malformed TLVs or address parameters of
- * the wrong length. */
+/* Returns 0, or ESCTP_ERR_PROTO for malformed TLVs, address parameters of
+ * the wrong length, or a Cookie Preservative or Adaptation Layer Indication
+ * whose value is not 4 bytes. */
 int init_params_decode(const uint8_t *params, size_t len, init_params *ip);
 
 /* ---- encoding ---- */

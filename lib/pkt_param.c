@@ -1,7 +1,8 @@
 /*
  * pkt_param.c - parameters and error causes: the TLVs of RFC 9260 §3.2.1
  * and §3.3.10, address parameters, and the INIT / INIT ACK parameter list
- * sorted out per §3.3.2 and §3.3.3.
+ * sorted out per §3.3.2 and §3.3.3, with the Adaptation Layer Indication
+ * of RFC 5061.
  *
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -127,6 +128,31 @@ static void supported_exts(const tlv *t, init_params *ip)
 			ip->forward_tsn = true;
 }
 
+/*
+ * Adaptation Layer Indication (0xC006), RFC 5061 §4.2.6:
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |        Type = 0xC006          |          Length = 8           |
+ * |                    Adaptation Code Point                      |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * RFC 5061 (paraphrased: its text was not at hand): the parameter carries
+ * one 32-bit Adaptation Code Point registered with IANA, may appear in an
+ * INIT or an INIT ACK, and is handed to the upper layer, which alone gives
+ * it a meaning.  The length is fixed at 8: a header-only or longer one is
+ * malformed, as a wrong-sized Cookie Preservative is.  The first counts.
+ */
+static int adaptation(const tlv *t, init_params *ip)
+{
+	if (t->value_len != 4)
+		return ESCTP_ERR_PROTO;
+	if (!ip->has_adaptation) {
+		ip->has_adaptation = true;
+		ip->adaptation = get32(t->value);
+	}
+	return 0;
+}
+
 /* RFC 9260 §3.2.1: the two high bits of an unrecognized parameter's type:
  * "00: Stop processing this parameter and do not process any further
  *  parameters within this chunk.
@@ -176,6 +202,8 @@ static int init_param(const tlv *t, init_params *ip)
 	case PT_FORWARD_TSN_SUPPORTED:
 		ip->forward_tsn = true;
 		return 0;
+	case PT_ADAPTATION_LAYER:
+		return adaptation(t, ip);
 	case PT_UNRECOGNIZED: /* INIT ACK: our own parameters, echoed */
 	case PT_ECN_CAPABLE:  /* known; ECN is not used */
 		return 0;

@@ -63,6 +63,9 @@ unsigned tx_fill(tx *t, path *paths, unsigned npaths, unsigned pi, wbuf *w,
  * association asks for it in SHUTDOWN-PENDING. */
 void tx_set_sack_immediately(tx *t, bool on);
 
+/* Turns Nagle off (on = true) or back on, from the next tx_fill(). */
+void tx_set_nodelay(tx *t, bool on);
+
 /* True when tx_fill() would write something on paths[pi] now (cwnd/rwnd
  * allow it and data is queued or marked). */
 bool tx_has_sendable(const tx *t, const path *paths, unsigned pi,

@@ -272,6 +272,11 @@ void tx_set_sack_immediately(tx *t, bool on)
 	t->sack_immediately = on;
 }
 
+void tx_set_nodelay(tx *t, bool on)
+{
+	t->p.nodelay = on;
+}
+
 unsigned tx_fill(tx *t, path *paths, unsigned npaths, unsigned pi, wbuf *w,
 		 esctp_tstamp now)
 {

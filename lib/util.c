@@ -137,4 +137,6 @@ void esctp_config_default(esctp_config *c)
 	c->encap_overhead = 8;
 	c->prsctp = true;
 	c->nodelay = false;
+	c->adaptation = false; /* no Adaptation Layer Indication */
+	c->adaptation_ind = 0;
 }

@@ -65,6 +65,8 @@ static void sample(cookie *c)
 	c->addrs[1].family = ESCTP_AF_INET6;
 	c->addrs[1].scope_id = 3;
 	c->addrs[1].ip[0] = 0xfe;
+	c->peer_adaptation_present = true;
+	c->peer_adaptation = 0x57534354;
 }
 
 static void test_round_trip(void **state)
@@ -97,6 +99,30 @@ static void test_round_trip(void **state)
 	assert_true(esctp_addr_equal(&d.addrs[0], &c.addrs[0]));
 	assert_true(esctp_addr_equal(&d.addrs[1], &c.addrs[1]));
 	assert_int_equal(d.addrs[1].scope_id, 3);
+	assert_true(d.peer_adaptation_present);
+	assert_int_equal(d.peer_adaptation, 0x57534354);
+}
+
+/* No Adaptation Layer Indication in the INIT: none out of the cookie, and
+ * a code point of 0 is told apart from an absent one. */
+static void test_adaptation(void **state)
+{
+	(void)state;
+	cookie c, d;
+	uint8_t buf[COOKIE_MAX_LEN];
+	sample(&c);
+	c.peer_adaptation_present = false;
+	c.peer_adaptation = 0;
+	size_t n = cookie_encode(&c, &ops, buf, sizeof buf);
+	assert_int_equal(cookie_decode(buf, n, &ops, &d), 0);
+	assert_false(d.peer_adaptation_present);
+	assert_int_equal(d.peer_adaptation, 0);
+	assert_true(d.prsctp);
+	c.peer_adaptation_present = true;
+	n = cookie_encode(&c, &ops, buf, sizeof buf);
+	assert_int_equal(cookie_decode(buf, n, &ops, &d), 0);
+	assert_true(d.peer_adaptation_present);
+	assert_int_equal(d.peer_adaptation, 0);
 }
 
 static void test_encode_limits(void **state)
@@ -138,8 +164,9 @@ static void test_tampered(void **state)
 	assert_int_equal(cookie_decode(buf, n, &ops, &d), 0);
 }
 
-/* Correctly signed but malformed inside (a future version, a bad family,
- * a count that disagrees with the length): still rejected. */
+/* Correctly signed but malformed inside (an old or future version, an
+ * unknown flag, a code point without its flag, a bad family, a count that
+ * disagrees with the length): still rejected. */
 static void test_signed_but_bad(void **state)
 {
 	(void)state;
@@ -151,7 +178,8 @@ static void test_signed_but_bad(void **state)
 	static const struct {
 		size_t off;
 		uint8_t val;
-	} bad[] = {{0, 2}, {2, 3}, {2, 1}, {3, 1}, {52, 9}, {100, 0}};
+	} bad[] = {{0, 1}, {0, 3}, {1, 0x05}, {1, 0x01}, {2, 3},
+		   {2, 1}, {3, 1}, {52, 9},   {104, 0}};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		uint8_t copy[COOKIE_MAX_LEN];
 		memcpy(copy, buf, n);
@@ -199,6 +227,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_adaptation),
 	    cmocka_unit_test(test_encode_limits),
 	    cmocka_unit_test(test_tampered),
 	    cmocka_unit_test(test_signed_but_bad),

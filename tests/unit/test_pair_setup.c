@@ -1,7 +1,8 @@
 /*
  * test_pair_setup.c - association set-up between A and Z in the simulator:
  * each handshake chunk lost, INIT collision, peer restart, refused and
- * unanswered connects, and the memory an idle association costs.
+ * unanswered connects, the Adaptation Layer Indication (RFC 5061) each side
+ * learns, and the memory an idle association costs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -264,6 +265,142 @@ static bool second_up(sim *s, void *ctx)
 	       sim_evcount(s, SIM_Z, ESCTP_EV_COMM_UP) >= 2;
 }
 
+/* ---- Adaptation Layer Indication (RFC 5061) ---- */
+
+/* What one run saw: on the wire, the code point in each side's INIT or
+ * INIT ACK and any Unrecognized Parameter; at COMM_UP, each side's status. */
+typedef struct ali_log {
+	bool sent[2];	  /* side put an Adaptation Layer Indication out */
+	uint32_t code[2]; /* ... with this code point */
+	unsigned unrec;	  /* Unrecognized Parameter parameters seen */
+	bool up[2];
+	esctp_status st[2]; /* status read in the COMM_UP event */
+} ali_log;
+
+/* Walks the parameters of an INIT or INIT ACK that is the packet's first
+ * chunk (the sim delivers only well-formed packets). */
+static void ali_tap(sim *s, const sim_pkt *p, void *ctx)
+{
+	ali_log *l = ctx;
+	(void)s;
+	if (p->len < 32 ||
+	    (p->data[12] != CT_INIT && p->data[12] != CT_INIT_ACK))
+		return;
+	size_t end = 12 + (size_t)((p->data[14] << 8) | p->data[15]);
+	if (end > p->len)
+		return;
+	for (size_t o = 32; o + 4 <= end;) {
+		const uint8_t *t = p->data + o;
+		unsigned type = (unsigned)(t[0] << 8 | t[1]);
+		size_t len = (size_t)(t[2] << 8 | t[3]);
+		if (len < 4 || o + len > end)
+			fail_msg("bad parameter at %zu", o);
+		if (type == 0xC006) {
+			assert_int_equal(len, 8);
+			int from = sim_peer(p->to);
+			l->sent[from] = true;
+			l->code[from] = (uint32_t)t[4] << 24 |
+					(uint32_t)t[5] << 16 |
+					(uint32_t)t[6] << 8 | t[7];
+		}
+		if (type == 8) /* Unrecognized Parameter */
+			l->unrec++;
+		o += (len + 3) & ~(size_t)3;
+	}
+}
+
+static void ali_event(sim *s, int side, const esctp_event *ev, void *ctx)
+{
+	ali_log *l = ctx;
+	(void)s;
+	if (ev->type != ESCTP_EV_COMM_UP)
+		return;
+	l->up[side] = true;
+	esctp_assoc_status(ev->assoc, &l->st[side]);
+}
+
+typedef struct ali_case {
+	bool on[2];	 /* config.adaptation of A and Z */
+	uint32_t ind[2]; /* config.adaptation_ind */
+	bool collide;	 /* both connect at once (RFC 9260 §5.2.1) */
+} ali_case;
+
+/* Runs the handshake for c and checks that each side's status, at COMM_UP
+ * and after, reports exactly what the other side sent. */
+static void adaptation_pair(uint64_t seed, const ali_case *c)
+{
+	esctp_config cfg[2];
+	ali_log l;
+	memset(&l, 0, sizeof l);
+	for (int i = 0; i < 2; i++) {
+		sim_config_default(&cfg[i], i);
+		cfg[i].adaptation = c->on[i];
+		cfg[i].adaptation_ind = c->ind[i];
+	}
+	sim *s = sim_new(seed, &cfg[SIM_A], &cfg[SIM_Z]);
+	assert_non_null(s);
+	s->tap = ali_tap;
+	s->tap_ctx = &l;
+	s->on_event = ali_event;
+	s->event_ctx = &l;
+	if (c->collide) {
+		sim_listen(s, SIM_Z, false);
+		assert_int_equal(sim_connect(s, SIM_A), 0);
+		assert_int_equal(sim_connect(s, SIM_Z), 0);
+		SIM_OK_OR_FAIL(s, sim_run(s, both_up, NULL, 30 * ESCTP_SECOND));
+	} else {
+		SIM_OK_OR_FAIL(s, sim_establish(s));
+	}
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	assert_int_equal(l.unrec, 0);
+	for (int i = 0; i < 2; i++) {
+		int peer = sim_peer(i);
+		assert_true(l.up[i]);
+		assert_int_equal(l.sent[i], c->on[i]);
+		if (c->on[i])
+			assert_int_equal(l.code[i], c->ind[i]);
+		esctp_status now;
+		esctp_assoc_status(s->side[i].assoc, &now);
+		const esctp_status *st[2] = {&l.st[i], &now};
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(st[k]->state, ESCTP_ESTABLISHED);
+			assert_int_equal(st[k]->peer_adaptation_present,
+					 c->on[peer]);
+			assert_int_equal(st[k]->peer_adaptation,
+					 c->on[peer] ? c->ind[peer] : 0);
+		}
+		/* Nothing reported it as unrecognized (no ERROR chunk). */
+		assert_int_equal(s->side[i].chunks_sent[9], 0);
+	}
+	SIM_OK_OR_FAIL(s, sim_exchange(s, 16 * 1024, seed));
+	SIM_FINISH(s);
+}
+
+/* Both ends send one: A, the client, learns Z's from the INIT ACK; Z, the
+ * server, learns A's from the INIT, carried through the state cookie. */
+static void test_adaptation_both(void **state)
+{
+	(void)state;
+	ali_case c = {.on = {true, true}, .ind = {0x57534354, 0xA5000001}};
+	adaptation_pair(707, &c);
+	/* The same when the INITs cross and each side answers the other's. */
+	c.collide = true;
+	adaptation_pair(708, &c);
+}
+
+/* One end sends none: the other sees present = false, while a code point
+ * of 0 still counts as present. */
+static void test_adaptation_one_side(void **state)
+{
+	(void)state;
+	ali_case a_only = {.on = {true, false}, .ind = {0, 0x1234}};
+	ali_case z_only = {.on = {false, true}, .ind = {0x1234, 7}};
+	ali_case none = {.on = {false, false}};
+	adaptation_pair(709, &a_only);
+	adaptation_pair(710, &z_only);
+	adaptation_pair(711, &none);
+}
+
 /* One association that carried data and went idle; returns the bytes each
  * side's engine then holds above `base`. */
 static void idle_assoc(sim *s, const size_t base[2], size_t out[2])
@@ -327,6 +464,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_connect_not_listening),
 	    cmocka_unit_test(test_connect_no_endpoint),
 	    cmocka_unit_test(test_connect_to_nothing),
+	    cmocka_unit_test(test_adaptation_both),
+	    cmocka_unit_test(test_adaptation_one_side),
 	    cmocka_unit_test(test_memory_idle_assoc),
 	};
 	if (argc > 1)

@@ -4,7 +4,8 @@
  * unordered) at several loss rates, with duplication and reordering, in
  * both directions at once, and with a receive buffer smaller than the
  * largest message (partial delivery).  Every message must arrive exactly
- * once, intact, and in order per stream when ordered.
+ * once, intact, and in order per stream when ordered.  Also Nagle turned
+ * off and on again on a live association (esctp_assoc_set_nodelay).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -201,6 +202,130 @@ static void test_transfer_both_ways(void **state)
 	run_transfer(&t);
 }
 
+/* ---- Nagle per association ---- */
+
+static bool both_up(sim *s, void *ctx)
+{
+	(void)ctx;
+	return sim_evcount(s, SIM_A, ESCTP_EV_COMM_UP) &&
+	       sim_evcount(s, SIM_Z, ESCTP_EV_COMM_UP);
+}
+
+/* When A put each packet carrying DATA on the wire. */
+typedef struct data_log {
+	esctp_tstamp at[32];
+	unsigned n;
+} data_log;
+
+static bool log_a_data(sim *s, int from, const sim_pkt *p, void *ctx)
+{
+	data_log *l = ctx;
+	if (from == SIM_A && sim_pkt_has_chunk(p->data, p->len, 0) && l->n < 32)
+		l->at[l->n++] = s->now;
+	return false; /* nothing is dropped */
+}
+
+/* Queues a 100-byte message on A and runs the output of this instant. */
+static void send_small(sim *s)
+{
+	static const uint8_t msg[100];
+	esctp_sndinfo info = {.stream = 1};
+	assert_int_equal(esctp_assoc_send(s->side[SIM_A].assoc, &info, msg,
+					  sizeof msg, s->now),
+			 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 0));
+}
+
+/* Reads every message waiting at Z; returns how many. */
+static unsigned read_all_z(sim *s)
+{
+	uint8_t buf[256];
+	esctp_rcvinfo ri;
+	unsigned n = 0;
+	int rc;
+	while ((rc = esctp_assoc_recv(s->side[SIM_Z].assoc, buf, sizeof buf,
+				      &ri)) >= 0) {
+		assert_int_equal(rc, 100);
+		assert_true(ri.flags & ESCTP_EOR);
+		n++;
+	}
+	assert_int_equal(rc, ESCTP_ERR_AGAIN);
+	return n;
+}
+
+/* Nagle starts on (config.nodelay false) and holds a small message while
+ * one is unacknowledged; esctp_assoc_set_nodelay(true) releases it at once
+ * and lets the next ones leave without waiting; set back to false, Nagle
+ * holds again until the SACK comes (Z's is delayed up to 200 ms, the link
+ * takes 10 ms each way). */
+static void test_set_nodelay(void **state)
+{
+	(void)state;
+	sim *s = sim_new(1300, NULL, NULL);
+	assert_non_null(s);
+	assert_false(s->side[SIM_A].cfg.nodelay);
+	SIM_OK_OR_FAIL(s, sim_establish(s));
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	data_log l = {0};
+	s->drop = log_a_data;
+	s->drop_ctx = &l;
+
+	esctp_tstamp t0 = s->now;
+	send_small(s); /* nothing outstanding: it goes */
+	assert_int_equal(l.n, 1);
+	send_small(s); /* held behind the first */
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 50 * ESCTP_MS));
+	assert_int_equal(l.n, 1);
+
+	esctp_tstamp t1 = s->now;
+	esctp_assoc_set_nodelay(s->side[SIM_A].assoc, true);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 0));
+	assert_int_equal(l.n, 2); /* the held message left at once */
+	assert_true(l.at[1] == t1);
+	send_small(s); /* two unacknowledged, and still it goes */
+	assert_int_equal(l.n, 3);
+	assert_true(l.at[2] == t1);
+
+	esctp_assoc_set_nodelay(s->side[SIM_A].assoc, false);
+	send_small(s);
+	assert_int_equal(l.n, 3); /* Nagle again: held */
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	assert_int_equal(l.n, 4); /* after the SACK */
+	assert_true(l.at[3] >= t1 + 20 * ESCTP_MS);
+	assert_true(l.at[3] < t1 + 300 * ESCTP_MS);
+	assert_int_equal(s->side[SIM_A].data_rtx, 0);
+	assert_int_equal(read_all_z(s), 4);
+	printf("nodelay: DATA at +%.0f, +%.0f (set_nodelay at +%.0f), "
+	       "+%.0f, +%.0f ms\n",
+	       (double)(l.at[0] - t0) / 1e6, (double)(l.at[1] - t0) / 1e6,
+	       (double)(t1 - t0) / 1e6, (double)(l.at[2] - t0) / 1e6,
+	       (double)(l.at[3] - t0) / 1e6);
+	SIM_FINISH(s);
+}
+
+/* Set before the handshake completes, the choice applies once the
+ * association is up. */
+static void test_set_nodelay_before_up(void **state)
+{
+	(void)state;
+	sim *s = sim_new(1301, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(sim_connect(s, SIM_A), 0);
+	esctp_assoc_set_nodelay(s->side[SIM_A].assoc, true);
+	SIM_OK_OR_FAIL(s, sim_run(s, both_up, NULL, 30 * ESCTP_SECOND));
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	data_log l = {0};
+	s->drop = log_a_data;
+	s->drop_ctx = &l;
+	for (unsigned i = 1; i <= 3; i++) {
+		send_small(s);
+		assert_int_equal(l.n, i);
+	}
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	assert_int_equal(read_all_z(s), 3);
+	SIM_FINISH(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +335,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_transfer_loss_20),
 	    cmocka_unit_test(test_transfer_dup_reorder),
 	    cmocka_unit_test(test_transfer_both_ways),
+	    cmocka_unit_test(test_set_nodelay),
+	    cmocka_unit_test(test_set_nodelay_before_up),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);

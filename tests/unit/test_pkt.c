@@ -335,6 +335,59 @@ static int decode_params(void (*fn)(wbuf *), init_params *ip, uint8_t *buf)
 
 static const esctp_addr addr1 = {.family = ESCTP_AF_INET, .ip = {10, 0, 0, 1}};
 
+/* RFC 5061 Adaptation Layer Indication (0xC006): recognised, so its
+ * action bits (11: skip and report) no longer apply; an unknown parameter
+ * beside it is still reported. */
+static void test_init_adaptation(void **state)
+{
+	(void)state;
+	uint8_t buf[BUFSZ];
+	wbuf w;
+	pkt_chunk c;
+	chunk_init ci;
+	init_params ip;
+	uint8_t code[4] = {0x57, 0x53, 0x43, 0x54};
+
+	start(&w, buf, 0);
+	size_t off = chunk_open(&w, CT_INIT, 0);
+	put_init(&w, CT_INIT);
+	param_put_addr(&w, &addr1);
+	tlv_put(&w, PT_ADAPTATION_LAYER, code, 4);
+	tlv_put(&w, 0xC123, "xyz", 3);
+	tlv_put(&w, PT_FORWARD_TSN_SUPPORTED, NULL, 0);
+	chunk_close(&w, off);
+	only_chunk(&w, &c);
+	check_init_fixed(&c, &ci);
+	assert_int_equal(init_params_decode(ci.params, ci.params_len, &ip), 0);
+	assert_true(ip.has_adaptation);
+	assert_int_equal(ip.adaptation, 0x57534354);
+	assert_int_equal(ip.naddrs, 1);
+	assert_true(ip.forward_tsn);
+	assert_false(ip.stop);
+	assert_int_equal(ip.nunrec, 1);
+	assert_int_equal(get16(ip.unrec[0]), 0xC123);
+
+	/* Absent: not present, code point 0. */
+	start(&w, buf, 0);
+	off = chunk_open(&w, CT_INIT, 0);
+	put_init(&w, CT_INIT);
+	param_put_addr(&w, &addr1);
+	chunk_close(&w, off);
+	only_chunk(&w, &c);
+	check_init_fixed(&c, &ci);
+	assert_int_equal(init_params_decode(ci.params, ci.params_len, &ip), 0);
+	assert_false(ip.has_adaptation);
+	assert_int_equal(ip.adaptation, 0);
+
+	/* The value is exactly 4 bytes: header-only or longer is malformed. */
+	static const uint8_t short_ali[] = {0xC0, 0x06, 0x00, 0x04};
+	static const uint8_t long_ali[12] = {0xC0, 0x06, 0x00, 0x0c};
+	assert_int_equal(init_params_decode(short_ali, sizeof short_ali, &ip),
+			 ESCTP_ERR_PROTO);
+	assert_int_equal(init_params_decode(long_ali, sizeof long_ali, &ip),
+			 ESCTP_ERR_PROTO);
+}
+
 static void params_action_10(wbuf *w)
 {
 	tlv_put(w, 0x8123, "x", 1);
@@ -1104,6 +1157,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_data),
 	    cmocka_unit_test(test_init_all_params),
 	    cmocka_unit_test(test_init_host_name),
+	    cmocka_unit_test(test_init_adaptation),
 	    cmocka_unit_test(test_init_unrecognized_actions),
 	    cmocka_unit_test(test_init_limits),
 	    cmocka_unit_test(test_init_ack_cookie_and_report),

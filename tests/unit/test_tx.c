@@ -687,6 +687,14 @@ static void test_nagle(void **state)
 	assert_int_equal(fill(f, 0), 1);
 	enq(f, 0, 100, 0, 0);
 	assert_int_equal(fill(f, 0), 1);
+	/* switched at run time (esctp_assoc_set_nodelay) */
+	tx_set_nodelay(f->t, false);
+	enq(f, 0, 100, 0, 0);
+	assert_false(tx_has_sendable(f->t, f->paths, 0, f->now));
+	assert_int_equal(fill(f, 0), 0);
+	tx_set_nodelay(f->t, true);
+	assert_true(tx_has_sendable(f->t, f->paths, 0, f->now));
+	assert_int_equal(fill(f, 0), 1);
 	fx_close(f);
 }
 

@@ -1,0 +1,197 @@
+/*
+ * sctpd.h - the withsctp daemon's internal interfaces.
+ *
+ * sctpd hosts one libesctp engine per local SCTP port (host.c) and owns
+ * every association.  Each emulated socket (wsock) is an AF_UNIX stream pair:
+ * the daemon keeps one end (fd) and hands the other (the "app end") to the
+ * program.  Bytes written by the program become SCTP user messages on stream
+ * 0; received messages are written back as bytes (sctpd_chan.c).  The
+ * control server (sctpd_ctl.c) creates sockets and answers the calls the
+ * shim cannot do natively; sockets, ports and engine events live in
+ * sctpd_sock.c; the process, logging and signals in sctpd.c.
+ */
+#ifndef CLI_SCTPD_H
+#define CLI_SCTPD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "host.h"
+#include "loop.h"
+#include "wsproto.h"
+
+typedef struct sctpd sctpd;
+typedef struct wsock wsock;
+typedef struct wsport wsport;
+
+enum { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
+
+/* Writes one log line "TIME LEVEL text" when level is enabled. */
+void sd_log(sctpd *d, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define SD_CONTROL_MAX 108 /* sizeof(sun_path) */
+#define SD_OPTS_MAX 16 /* options recorded per socket */
+
+typedef struct sd_opt {
+	int level, name;
+	uint32_t len;
+	uint8_t val[WSP_OPT_MAX];
+} sd_opt;
+
+/* One local SCTP port: an engine endpoint and the sockets that use it. */
+struct wsport {
+	host_handler hd; /* endpoint events: ACCEPT, and the top-up hook */
+	sctpd *d;
+	host_ep *he;
+	esctp_endpoint *ep;
+	uint16_t port;
+	unsigned refs;	 /* wsocks holding the port */
+	wsock *listener; /* the socket listening on it, if any */
+	wsock *socks;	 /* sockets with an association here (list) */
+	bool reuse;	 /* every holder set SO_REUSEADDR */
+	wsport *next;
+};
+
+/* One emulated socket. */
+struct wsock {
+	host_handler hd; /* its association's events */
+	sctpd *d;
+	wsock *next, *prev;   /* all sockets */
+	wsock *hnext;	      /* cookie hash chain */
+	wsock *pnext, *pprev; /* port->socks */
+	uint64_t cookie;      /* SO_COOKIE of the app end */
+	uint64_t seq;
+	uid_t uid;
+	pid_t pid;
+	char comm[16];
+	int family; /* AF_INET or AF_INET6, as the program asked */
+	int state;  /* enum wsp_state */
+	int fd;	    /* daemon end, -1 once closed */
+	unsigned mask; /* loop interest on fd */
+	/* Non-blocking connect (DESIGN.md §3): the app end, its SO_SNDBUF and
+	 * the filler bytes that keep it unwritable until the outcome. */
+	int appdup;
+	int app_sndbuf;
+	size_t filler;
+	wsport *port;
+	esctp_assoc *a;
+	wsp_addr local, peer;
+	wsp_params params;
+	int so_error;
+	int backlog;
+	unsigned pending_accept;
+	bool app_eof;	    /* the program shut down its write side */
+	bool app_gone;	    /* ... or closed every copy of its end */
+	bool peer_eof;	    /* the peer will send no more */
+	bool eof_to_app;    /* shutdown(fd, SHUT_WR) done */
+	bool marker_due;    /* in-band half-close not sent yet */
+	bool shutdown_sent; /* esctp_assoc_shutdown() called */
+	bool peer_ws;	    /* the peer is a withsctp daemon */
+	bool accepted;	    /* came from a listener */
+	bool reuseaddr, keepalive, linger0, nodelay;
+	bool out_blocked;   /* waiting for send space in the engine */
+	uint8_t *obuf;	    /* received bytes the channel did not take */
+	size_t olen, ooff;
+	uint64_t bytes_in, bytes_out, msgs_in, msgs_out;
+	unsigned nopts;
+	sd_opt opts[SD_OPTS_MAX];
+};
+
+struct sctpd {
+	loop *l;
+	host *h;
+	int log_level;
+	int log_fd;
+	char log_path[1024];
+	char control[SD_CONTROL_MAX];
+	int ctl_fd;
+	uint16_t udp_port;
+	uid_t uid;
+	bool allow_all;
+	int unpriv_port; /* net.ipv4.ip_unprivileged_port_start */
+	unsigned idle_secs;
+	loop_timer idle_t;
+	loop_timer stop_t;
+	bool stopping;
+	int sig_fd;
+	unsigned nclients;
+	unsigned nsocks;
+	uint64_t seq;
+	wsock *socks;
+	wsock **hash; /* by cookie */
+	size_t nhash;
+	wsport *ports;
+	wsport *dead_ports; /* freed before the loop sleeps */
+	uint8_t *rbuf; /* shared receive buffer */
+	size_t rbuf_len;
+};
+
+/* ---- sctpd_sock.c ---- */
+
+/* Creates a socket for a client (uid, pid, comm) with the program's engine
+ * settings; stores the app end in *app_fd.  Returns the socket or NULL with
+ * errno set. */
+wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
+		   pid_t pid, const char *comm, int *app_fd);
+/* The socket whose app end has this cookie, or NULL. */
+wsock *sd_sock_find(sctpd *d, uint64_t cookie);
+/* Each returns 0 or an errno value; uid is the caller's (privileged
+ * ports).  sd_sock_connect takes a dup of the app end (app_fd) and owns it
+ * from then on. */
+int sd_sock_bind(wsock *s, const wsp_addr *addr, uid_t uid);
+int sd_sock_listen(wsock *s, int backlog);
+int sd_sock_connect(wsock *s, const wsp_addr *addr, int app_fd);
+int sd_sock_setopt(wsock *s, int level, int name, const void *val,
+		   uint32_t len);
+int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len);
+void sd_sock_stat(const wsock *s, wsp_stat *st);
+/* Frees the socket and its association (aborting a live one). */
+void sd_sock_free(wsock *s);
+/* Releases the port reference of s. */
+void sd_port_put(sctpd *d, wsport *p);
+/* Frees the endpoints of released ports (call when no handler runs). */
+void sd_port_reap(sctpd *d);
+/* SIGTERM: shuts every association down gracefully. */
+void sd_sock_shutdown_all(sctpd *d);
+/* Aborts and frees every socket (the stop timer ran out). */
+void sd_sock_free_all(sctpd *d);
+/* Starts a graceful stop (SIGTERM, WSP_STOP). */
+void sd_stop(sctpd *d);
+/* Re-evaluates the idle timer. */
+void sd_idle_check(sctpd *d);
+
+/* ---- sctpd_chan.c ---- */
+
+/* The channel fd's loop callback. */
+void sd_chan_event(loop *l, int fd, unsigned events, void *arg);
+/* Moves what can move: engine -> app, app -> engine. */
+void sd_chan_pump(wsock *s);
+/* Sets the loop interest of s->fd. */
+void sd_chan_interest(wsock *s);
+/* The association is up: release the connect filler, start reading. */
+void sd_chan_up(wsock *s);
+/* Connect failed: release the filler so the program wakes up. */
+void sd_chan_release_filler(wsock *s);
+/* The peer will send no more: after delivering what is left, EOF. */
+void sd_chan_peer_eof(wsock *s);
+/* Closes the daemon end. */
+void sd_chan_close(wsock *s);
+
+/* ---- sctpd_ctl.c ---- */
+
+/* Opens the control socket at d->control.  Returns 0 or -1 with a message
+ * in err. */
+int sd_ctl_open(sctpd *d, char *err, size_t errlen);
+void sd_ctl_close(sctpd *d);
+
+/* ---- addresses ---- */
+void sd_addr_to_esctp(const wsp_addr *w, uint16_t udp_port, esctp_addr *e);
+/* e's IP with `port` (host order) as seen by a socket of `family` (IPv4 is
+ * shown v4-mapped in an AF_INET6 socket). */
+void sd_addr_from_esctp(const esctp_addr *e, uint16_t port, int family,
+			wsp_addr *w);
+const char *sd_addr_str(const wsp_addr *a, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * sctpd_ctl.c - the control server: one SOCK_SEQPACKET connection per
+ * client process, one wsp_req per datagram, one answer each (wsproto.h).
+ *
+ * DESIGN.md §3, capability: a request about a socket carries that socket's
+ * fd; the daemon identifies it by the fd's SO_COOKIE, so a client acts only
+ * on sockets it holds.  Policy: SO_PEERCRED at connection; by default the
+ * daemon's own user and root are served, everyone with --allow-all.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sctpd.h"
+
+#define MAX_FDS 4 /* fds accepted per request (extra ones are closed) */
+
+typedef struct client {
+	sctpd *d;
+	int fd;
+	uid_t uid;
+	pid_t pid;
+	bool refused;
+} client;
+
+static socklen_t control_addr(const char *control, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	size_t n = strlen(control);
+	if (n >= sizeof(sun->sun_path))
+		n = sizeof(sun->sun_path) - 1;
+	memcpy(sun->sun_path, control, n);
+	if (control[0] == '@')
+		sun->sun_path[0] = '\0';
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
+			   (control[0] == '@' ? 0 : 1));
+}
+
+static int send_rep(client *c, wsp_rep *rep, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = {rep, sizeof(*rep)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	rep->magic = WSP_MAGIC;
+	if (fd >= 0) {
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	}
+	return sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+static void client_close(client *c)
+{
+	sctpd *d = c->d;
+	loop_fd_del(d->l, c->fd);
+	close(c->fd);
+	free(c);
+	d->nclients--;
+	sd_idle_check(d);
+}
+
+static void do_list(client *c, wsp_rep *rep)
+{
+	for (wsock *s = c->d->socks; s; s = s->next) {
+		if (c->uid != 0 && s->uid != c->uid)
+			continue;
+		wsp_stat st;
+		sd_sock_stat(s, &st);
+		if (send(c->fd, &st, sizeof(st), MSG_DONTWAIT | MSG_NOSIGNAL) <
+		    0) {
+			rep->err = EMSGSIZE;
+			snprintf(rep->msg, sizeof(rep->msg),
+				 "list truncated: %s", strerror(errno));
+			return;
+		}
+	}
+}
+
+/* Requests about one socket: fd is the caller's copy of its app end. */
+static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep,
+		    int *keep)
+{
+	uint64_t cookie = 0;
+	socklen_t cl = sizeof(cookie);
+	wsock *s = NULL;
+
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &cl) == 0)
+		s = sd_sock_find(c->d, cookie);
+	if (!s) {
+		rep->err = ENOTSOCK;
+		snprintf(rep->msg, sizeof(rep->msg),
+			 "not a withsctp socket of this daemon");
+		return;
+	}
+	rep->family = s->family;
+	switch (q->op) {
+	case WSP_BIND:
+		rep->err = sd_sock_bind(s, &q->addr, c->uid);
+		break;
+	case WSP_LISTEN:
+		rep->err = sd_sock_listen(s, q->arg);
+		break;
+	case WSP_CONNECT:
+		*keep = 1; /* the daemon keeps the dup until the outcome */
+		rep->err = sd_sock_connect(s, &q->addr, fd);
+		break;
+	case WSP_SETOPT:
+		rep->err = sd_sock_setopt(s, q->arg, q->name, q->val,
+					  q->len > WSP_OPT_MAX ? WSP_OPT_MAX
+							       : q->len);
+		break;
+	case WSP_GETOPT:
+		rep->len = WSP_OPT_MAX;
+		rep->err = sd_sock_getopt(s, q->arg, q->name, rep->val_buf,
+					  &rep->len);
+		break;
+	case WSP_QUERY:
+		break;
+	}
+	rep->state = s->state;
+	rep->local = s->local;
+	rep->peer = s->peer;
+	rep->val = s->so_error;
+}
+
+static void handle(client *c, const wsp_req *q, int fd, int *keep)
+{
+	sctpd *d = c->d;
+	wsp_rep rep = {.op = q->op, .udp_port = d->udp_port};
+	int app_fd = -1;
+
+	rep.val = (int32_t)getpid();
+	switch (q->op) {
+	case WSP_HELLO:
+		snprintf(rep.msg, sizeof(rep.msg), "sctpd %d on %s, UDP port %u",
+			 (int)getpid(), d->control, d->udp_port);
+		break;
+	case WSP_SOCKET: {
+		if (q->family != AF_INET && q->family != AF_INET6) {
+			rep.err = EAFNOSUPPORT;
+			break;
+		}
+		char comm[16];
+		snprintf(comm, sizeof(comm), "%.15s", q->comm);
+		wsock *s = sd_sock_new(d, q->family, &q->params, c->uid, c->pid,
+				       comm, &app_fd);
+		if (!s)
+			rep.err = errno ? errno : ENOMEM;
+		break;
+	}
+	case WSP_LIST:
+		do_list(c, &rep);
+		break;
+	case WSP_STOP:
+		if (c->uid != 0 && c->uid != d->uid) {
+			rep.err = EPERM;
+			break;
+		}
+		sd_log(d, LOG_INFO_, "stop requested by uid %u pid %d",
+		       (unsigned)c->uid, (int)c->pid);
+		sd_stop(d);
+		break;
+	case WSP_BIND:
+	case WSP_LISTEN:
+	case WSP_CONNECT:
+	case WSP_QUERY:
+	case WSP_GETOPT:
+	case WSP_SETOPT:
+		do_sock(c, q, fd, &rep, keep);
+		break;
+	default:
+		rep.err = EOPNOTSUPP;
+		snprintf(rep.msg, sizeof(rep.msg), "unknown request %u", q->op);
+	}
+	if (rep.err && !rep.msg[0])
+		snprintf(rep.msg, sizeof(rep.msg), "%s", strerror(rep.err));
+	send_rep(c, &rep, app_fd);
+	if (app_fd >= 0)
+		close(app_fd);
+}
+
+static void refuse(client *c)
+{
+	wsp_rep rep = {.err = EACCES};
+	snprintf(rep.msg, sizeof(rep.msg),
+		 "sctpd (uid %u) does not serve uid %u: run your own daemon "
+		 "(set WITHSCTP_CONTROL=@withsctp-%u and use withsctp), or "
+		 "start this one with --allow-all",
+		 (unsigned)c->d->uid, (unsigned)c->uid, (unsigned)c->uid);
+	send_rep(c, &rep, -1);
+}
+
+static void on_client(loop *l, int fd, unsigned events, void *arg)
+{
+	client *c = arg;
+	wsp_req q;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(MAX_FDS * sizeof(int))];
+	} cm;
+	struct iovec iov = {&q, sizeof(q)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cm.buf,
+			    .msg_controllen = sizeof(cm.buf)};
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	int fds[MAX_FDS], nfds = 0;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); n > 0 && h;
+	     h = CMSG_NXTHDR(&mh, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k && nfds < MAX_FDS; i++)
+			memcpy(&fds[nfds++], CMSG_DATA(h) + i * sizeof(int),
+			       sizeof(int));
+	}
+	if (n <= 0) {
+		client_close(c);
+		return;
+	}
+	int keep = 0;
+	if (c->refused) {
+		refuse(c);
+	} else if ((size_t)n != sizeof(q) || q.magic != WSP_MAGIC ||
+		   (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		wsp_rep rep = {.err = EPROTO};
+		snprintf(rep.msg, sizeof(rep.msg),
+			 "malformed request (%zd bytes): a libwithsctp.so of "
+			 "another version? restart the daemon",
+			 n);
+		send_rep(c, &rep, -1);
+	} else {
+		handle(c, &q, nfds ? fds[0] : -1, &keep);
+	}
+	for (int i = keep ? 1 : 0; i < nfds; i++)
+		close(fds[i]);
+}
+
+static void on_accept(loop *l, int fd, unsigned events, void *arg)
+{
+	sctpd *d = arg;
+
+	(void)events;
+	for (int i = 0; i < 64; i++) {
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0)
+			return;
+		struct ucred cr;
+		socklen_t len = sizeof(cr);
+		client *c = calloc(1, sizeof(*c));
+		if (!c || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &len) <
+				  0) {
+			free(c);
+			close(cfd);
+			continue;
+		}
+		c->d = d;
+		c->fd = cfd;
+		c->uid = cr.uid;
+		c->pid = cr.pid;
+		c->refused = !d->allow_all && cr.uid != 0 && cr.uid != d->uid;
+		if (c->refused)
+			sd_log(d, LOG_WARN_, "refused uid %u (pid %d): not served",
+			       (unsigned)cr.uid, (int)cr.pid);
+		/* Room for a long sctpstat listing. */
+		int big = 4 << 20;
+		setsockopt(cfd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+		if (loop_fd_set(l, cfd, LOOP_READ, on_client, c) < 0) {
+			free(c);
+			close(cfd);
+			continue;
+		}
+		d->nclients++;
+		sd_idle_check(d);
+	}
+}
+
+int sd_ctl_open(sctpd *d, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	socklen_t len = control_addr(d->control, &sun);
+
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			0);
+	if (fd < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(errno));
+		return -1;
+	}
+	if (d->control[0] != '@') {
+		/* A stale socket file from a dead daemon is replaced; a live
+		 * one answers connect(). */
+		int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, len) <
+					  0 &&
+		    errno == ECONNREFUSED)
+			unlink(d->control);
+		if (probe >= 0)
+			close(probe);
+	}
+	if (bind(fd, (struct sockaddr *)&sun, len) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EADDRINUSE)
+			snprintf(err, errlen,
+				 "control address %s is in use: another sctpd "
+				 "is running (sctpstat or checksctp -v tell "
+				 "which); stop it or choose another --control",
+				 d->control);
+		else
+			snprintf(err, errlen, "control address %s: %s",
+				 d->control, strerror(e));
+		return -1;
+	}
+	if (listen(fd, 128) < 0 ||
+	    loop_fd_set(d->l, fd, LOOP_READ, on_accept, d) < 0) {
+		snprintf(err, errlen, "control address %s: %s", d->control,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	d->ctl_fd = fd;
+	return 0;
+}
+
+void sd_ctl_close(sctpd *d)
+{
+	if (d->ctl_fd < 0)
+		return;
+	loop_fd_del(d->l, d->ctl_fd);
+	close(d->ctl_fd);
+	d->ctl_fd = -1;
+	if (d->control[0] != '@')
+		unlink(d->control);
+}

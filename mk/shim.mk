@@ -1,0 +1,32 @@
+# The LD_PRELOAD shim libwithsctp.so (shim/): only the wrapped libc names
+# are exported (-fvisibility=hidden, hooks.c marks them).
+# (the configuration module's files are named here, not through
+# WSCONF_SRCS, because mk/wsconf.mk is read after this fragment)
+SHIM_SRCS := shim/real.c shim/conf.c shim/ctl.c shim/sock.c shim/opt.c \
+	shim/hooks.c cli/wsconf.c cli/wsconf_values.c cli/wsconf_ports.c
+SHIM_SO := $(BUILD)/lib/libwithsctp.so
+MAN1_PAGES += man/withsctp.1
+
+# Its objects are built apart: hidden visibility, and under SANITIZE=1 only
+# UBSan, since ASan's runtime must be the first library of a process and a
+# preloaded shim lives in programs built without it.
+ifeq ($(SANITIZE),1)
+SHIM_SAN := -fsanitize=undefined -fno-sanitize-recover=undefined
+else
+SHIM_SAN :=
+endif
+SHIM_CFLAGS = -std=gnu11 -O2 -g $(WARN) -MMD -MP -fPIC -fvisibility=hidden \
+	$(SHIM_SAN) -Icli $(CFLAGS)
+SHIM_OBJS := $(SHIM_SRCS:%.c=$(BUILD)/shim-obj/%.o)
+
+$(BUILD)/shim-obj/%.o: %.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SHIM_CFLAGS) -c -o $@ $<
+
+$(SHIM_SO): $(SHIM_OBJS)
+	$(call say,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -shared $(SHIM_SAN) $(LDFLAGS) -Wl,-z,defs -o $@ $^ -ldl -lpthread
+
+EXTRA_TARGETS += $(SHIM_SO)

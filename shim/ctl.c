@@ -1,0 +1,219 @@
+/*
+ * ctl.c - the process's control connection to sctpd (wsproto.h).
+ *
+ * DESIGN.md §3: it must survive programs that close every fd they did not
+ * open (xinetd does) or dup2 over it, so it is checked by its SO_COOKIE
+ * before each use and reopened when the number now holds something else;
+ * after fork the child opens its own.  It is close-on-exec and lives high
+ * in the fd table, away from the numbers programs expect to get.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+/* An answer takes microseconds; this only bounds a wedged daemon. */
+#define CTL_TIMEOUT_MS 10000
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int ctl_fd = -1;
+static pid_t ctl_pid;
+static uint64_t ctl_cookie;
+static bool warned;
+
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&mu);
+}
+
+static void atfork_parent(void)
+{
+	pthread_mutex_unlock(&mu);
+}
+
+static void atfork_child(void)
+{
+	pthread_mutex_init(&mu, NULL);
+}
+
+__attribute__((constructor)) static void ctl_init(void)
+{
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+static uint64_t cookie_of(int fd)
+{
+	uint64_t c = 0;
+	socklen_t l = sizeof(c);
+	if (shim_libc.getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &l) < 0)
+		return 0;
+	return c;
+}
+
+/* The lowest number the connection may take: half the fd limit. */
+static int fd_floor(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < 128)
+		return 64;
+	rlim_t f = rl.rlim_cur / 2;
+	return f > 4096 ? 4096 : (int)f;
+}
+
+static int ctl_open(void)
+{
+	const shim_conf *sc = shim_conf_get();
+	const char *control = sc->c.control;
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	size_t n = strlen(control);
+
+	if (n >= sizeof(sun.sun_path))
+		n = sizeof(sun.sun_path) - 1;
+	memcpy(sun.sun_path, control, n);
+	if (control[0] == '@')
+		sun.sun_path[0] = '\0';
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+				    n + (control[0] == '@' ? 0 : 1));
+	int fd = shim_libc.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (shim_libc.connect(fd, (struct sockaddr *)&sun, len) < 0) {
+		int e = errno;
+		close(fd);
+		if (!warned) {
+			warned = true;
+			char msg[400];
+			snprintf(msg, sizeof(msg),
+				 "cannot reach sctpd at %s: %s; start it with "
+				 "withsctp(1) or sctpd(8), or set "
+				 "WITHSCTP_CONTROL to where it listens",
+				 control, strerror(e));
+			shim_warn(msg);
+		}
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	int hi = fcntl(fd, F_DUPFD_CLOEXEC, fd_floor());
+	if (hi >= 0) {
+		close(fd);
+		fd = hi;
+	}
+	ctl_fd = fd;
+	ctl_pid = getpid();
+	ctl_cookie = cookie_of(fd);
+	return 0;
+}
+
+static int ctl_ensure(void)
+{
+	if (ctl_fd >= 0) {
+		bool mine = cookie_of(ctl_fd) == ctl_cookie;
+		if (mine && ctl_pid == getpid())
+			return 0;
+		/* After fork the inherited copy is the parent's: drop ours
+		 * of it, unless the number now holds the program's file. */
+		if (mine)
+			close(ctl_fd);
+		ctl_fd = -1;
+	}
+	return ctl_open();
+}
+
+static int exchange(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
+		    bool cloexec)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = {q, sizeof(*q)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd_in >= 0) {
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &fd_in, sizeof(int));
+	}
+	ssize_t n;
+	do
+		n = sendmsg(ctl_fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	struct pollfd p = {.fd = ctl_fd, .events = POLLIN};
+	int r;
+	do
+		r = poll(&p, 1, CTL_TIMEOUT_MS);
+	while (r < 0 && errno == EINTR);
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	iov.iov_base = rep;
+	iov.iov_len = sizeof(*rep);
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	do
+		n = recvmsg(ctl_fd, &mh, cloexec ? MSG_CMSG_CLOEXEC : 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*rep) || rep->magic != WSP_MAGIC) {
+		errno = n == 0 ? ECONNRESET : EPROTO;
+		return -1;
+	}
+	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+	int got = -1;
+	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+		memcpy(&got, CMSG_DATA(h), sizeof(int));
+	if (fd_out)
+		*fd_out = got;
+	else if (got >= 0)
+		close(got);
+	return 0;
+}
+
+int shim_ctl_call(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
+		  bool cloexec)
+{
+	int saved = errno;
+	int rc;
+
+	q->magic = WSP_MAGIC;
+	snprintf(q->comm, sizeof(q->comm), "%s", program_invocation_short_name);
+	if (fd_out)
+		*fd_out = -1;
+	pthread_mutex_lock(&mu);
+	rc = ctl_ensure();
+	if (rc == 0) {
+		rc = exchange(q, fd_in, rep, fd_out, cloexec);
+		if (rc < 0) {
+			/* The daemon went away: forget the connection so the
+			 * next call reconnects (or says it cannot). */
+			int e = errno;
+			close(ctl_fd);
+			ctl_fd = -1;
+			char msg[200];
+			snprintf(msg, sizeof(msg), "lost sctpd: %s",
+				 strerror(e));
+			shim_warn(msg);
+			errno = e == EPIPE ? ECONNRESET : e;
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	if (rc == 0)
+		errno = saved;
+	return rc;
+}

@@ -1,0 +1,61 @@
+/*
+ * hooks.c - the only symbols libwithsctp.so exports: one-line wrappers
+ * with libc's names, each calling the shim's logic.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+
+#include "shim.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+EXPORT int socket(int domain, int type, int protocol)
+{
+	return shim_socket(domain, type, protocol);
+}
+
+EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	return shim_bind(fd, sa, len);
+}
+
+EXPORT int listen(int fd, int backlog)
+{
+	return shim_listen(fd, backlog);
+}
+
+EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	return shim_connect(fd, sa, len);
+}
+
+EXPORT int accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return shim_accept4(fd, sa, len, 0, false);
+}
+
+EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	return shim_accept4(fd, sa, len, flags, true);
+}
+
+EXPORT int getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return shim_getname(fd, sa, len, false);
+}
+
+EXPORT int getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return shim_getname(fd, sa, len, true);
+}
+
+EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	return shim_getsockopt(fd, level, name, val, len);
+}
+
+EXPORT int setsockopt(int fd, int level, int name, const void *val,
+		      socklen_t len)
+{
+	return shim_setsockopt(fd, level, name, val, len);
+}

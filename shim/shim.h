@@ -1,0 +1,80 @@
+/*
+ * shim.h - libwithsctp.so internals.  The shim turns a program's TCP
+ * sockets into emulated sockets held by sctpd (DESIGN.md §3) or, with the
+ * kernel engine, into kernel SCTP sockets.  Each hooked call has three
+ * layers (torsocks is the model): the real libc function bound once
+ * (real.c), the logic (sock.c, opt.c), and a one-line exported wrapper
+ * (hooks.c).  Only the wrappers are visible outside the library.
+ */
+#ifndef SHIM_SHIM_H
+#define SHIM_SHIM_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "wsconf.h"
+#include "wsproto.h"
+
+typedef struct shim_real {
+	int (*socket)(int, int, int);
+	int (*bind)(int, const struct sockaddr *, socklen_t);
+	int (*listen)(int, int);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+	int (*getsockname)(int, struct sockaddr *, socklen_t *);
+	int (*getpeername)(int, struct sockaddr *, socklen_t *);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
+} shim_real;
+
+/* The libc functions, bound at load (real.c). */
+extern shim_real shim_libc;
+
+typedef enum shim_mode {
+	SHIM_OFF,      /* configuration failed: convert nothing */
+	SHIM_EMBEDDED, /* sockets held by sctpd */
+	SHIM_KERNEL,   /* IPPROTO_SCTP sockets */
+} shim_mode;
+
+typedef struct shim_conf {
+	wsconf c;
+	shim_mode mode;
+	wsp_params params; /* engine settings sent with each socket */
+} shim_conf;
+
+/* The process's settings, loaded on first use (conf.c).  Never NULL; a
+ * configuration error is reported once on stderr and gives SHIM_OFF. */
+const shim_conf *shim_conf_get(void);
+/* One line "withsctp: MESSAGE" on stderr (at most once per key when once
+ * is true). */
+void shim_warn(const char *msg);
+
+/* One request to sctpd and its answer (ctl.c).  fd_in (or -1) travels as
+ * SCM_RIGHTS; *fd_out (may be NULL) receives a returned fd, close-on-exec
+ * when cloexec.  Returns 0 with *rep filled, or -1 with errno set when the
+ * daemon cannot be reached (a line on stderr says why and how to fix). */
+int shim_ctl_call(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
+		  bool cloexec);
+
+/* True when fd is an emulated socket (its name starts with the prefix). */
+bool shim_is_emulated(int fd);
+
+/* Address conversions; -1 with errno (EINVAL, EAFNOSUPPORT) on bad input. */
+int shim_sa_to_wsp(const struct sockaddr *sa, socklen_t len, wsp_addr *w);
+void shim_wsp_to_sa(const wsp_addr *w, int family, struct sockaddr *sa,
+		    socklen_t *len);
+
+/* The logic of each hook (sock.c, opt.c): same contract as libc's. */
+int shim_socket(int domain, int type, int protocol);
+int shim_bind(int fd, const struct sockaddr *sa, socklen_t len);
+int shim_listen(int fd, int backlog);
+int shim_connect(int fd, const struct sockaddr *sa, socklen_t len);
+int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
+		 bool is_accept4);
+int shim_getname(int fd, struct sockaddr *sa, socklen_t *len, bool peer);
+int shim_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+int shim_setsockopt(int fd, int level, int name, const void *val,
+		    socklen_t len);
+
+#endif

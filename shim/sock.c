@@ -1,0 +1,359 @@
+/*
+ * sock.c - socket, bind, listen, connect and accept for converted TCP
+ * sockets (DESIGN.md §3).  Everything else passes to libc untouched: a
+ * socket() that is not TCP costs one comparison, and calls on other fds
+ * one getsockname() to tell them from emulated sockets.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+/* ---- helpers ---- */
+
+bool shim_is_emulated(int fd)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	int saved = errno;
+
+	bool yes = shim_libc.getsockname(fd, (struct sockaddr *)&sun, &len) ==
+			   0 &&
+		   sun.sun_family == AF_UNIX &&
+		   len >= offsetof(struct sockaddr_un, sun_path) + 1 +
+				  WSP_SOCK_PREFIX_LEN &&
+		   sun.sun_path[0] == '\0' &&
+		   !memcmp(sun.sun_path + 1, WSP_SOCK_PREFIX,
+			   WSP_SOCK_PREFIX_LEN);
+	errno = saved;
+	return yes;
+}
+
+int shim_sa_to_wsp(const struct sockaddr *sa, socklen_t len, wsp_addr *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (!sa || len < sizeof(sa_family_t)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)sa;
+		if (len < sizeof(*s4)) {
+			errno = EINVAL;
+			return -1;
+		}
+		w->family = AF_INET;
+		w->port = ntohs(s4->sin_port);
+		memcpy(w->ip, &s4->sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+		if (len < sizeof(*s6)) {
+			errno = EINVAL;
+			return -1;
+		}
+		w->family = AF_INET6;
+		w->port = ntohs(s6->sin6_port);
+		w->scope = s6->sin6_scope_id;
+		memcpy(w->ip, &s6->sin6_addr, 16);
+		return 0;
+	}
+	errno = EAFNOSUPPORT;
+	return -1;
+}
+
+void shim_wsp_to_sa(const wsp_addr *w, int family, struct sockaddr *sa,
+		    socklen_t *len)
+{
+	union {
+		struct sockaddr_in s4;
+		struct sockaddr_in6 s6;
+	} u;
+	socklen_t full;
+
+	memset(&u, 0, sizeof(u));
+	if (family == AF_INET6) {
+		u.s6.sin6_family = AF_INET6;
+		u.s6.sin6_port = htons(w->port);
+		u.s6.sin6_scope_id = w->scope;
+		if (w->family == AF_INET) {
+			u.s6.sin6_addr.s6_addr[10] = 0xff;
+			u.s6.sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&u.s6.sin6_addr.s6_addr[12], w->ip, 4);
+		} else {
+			memcpy(&u.s6.sin6_addr, w->ip, 16);
+		}
+		full = sizeof(u.s6);
+	} else {
+		u.s4.sin_family = AF_INET;
+		u.s4.sin_port = htons(w->port);
+		memcpy(&u.s4.sin_addr, w->ip + (w->family == AF_INET6 ? 12 : 0),
+		       4);
+		full = sizeof(u.s4);
+	}
+	/* Like the kernel: truncate to the caller's buffer, report the
+	 * full length. */
+	if (sa && len)
+		memcpy(sa, &u, *len < full ? *len : full);
+	if (len)
+		*len = full;
+}
+
+static bool is_tcp_type(int domain, int type, int protocol)
+{
+	return (domain == AF_INET || domain == AF_INET6) &&
+	       (type & 0xf) == SOCK_STREAM &&
+	       (protocol == 0 || protocol == IPPROTO_TCP);
+}
+
+/* A new emulated socket from the daemon, with the flags of `type`. */
+static int emulated_socket(int domain, int type)
+{
+	const shim_conf *sc = shim_conf_get();
+	wsp_req q = {.op = WSP_SOCKET, .family = domain, .params = sc->params};
+	wsp_rep rep;
+	int fd;
+
+	if (shim_ctl_call(&q, -1, &rep, &fd, (type & SOCK_CLOEXEC) != 0) < 0)
+		return -1;
+	if (rep.err || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		errno = rep.err ? rep.err : EPROTO;
+		return -1;
+	}
+	if ((type & SOCK_NONBLOCK) && fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int shim_socket(int domain, int type, int protocol)
+{
+	if (!is_tcp_type(domain, type, protocol))
+		return shim_libc.socket(domain, type, protocol);
+	const shim_conf *sc = shim_conf_get();
+	if (sc->mode == SHIM_OFF) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* With port rules the port is not known yet: a plain TCP socket,
+	 * replaced at bind or connect when its port matches. */
+	if (!wsconf_port_converted(&sc->c, 0))
+		return shim_libc.socket(domain, type, protocol);
+	if (sc->mode == SHIM_KERNEL)
+		return shim_libc.socket(domain, type, IPPROTO_SCTP);
+	return emulated_socket(domain, type);
+}
+
+/* A plain TCP socket not yet bound nor connected, created before its port
+ * was known: the one case where the file behind the number is swapped
+ * (DESIGN.md §3). */
+static bool convertible(int fd)
+{
+	int v[3] = {0};
+	socklen_t l = sizeof(int);
+	int saved = errno;
+	bool ok = shim_libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v[0], &l) ==
+			  0 &&
+		  shim_libc.getsockopt(fd, SOL_SOCKET, SO_TYPE, &v[1], &l) == 0 &&
+		  shim_libc.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v[2], &l) ==
+			  0 &&
+		  is_tcp_type(v[0], v[1], v[2]);
+	if (ok) {
+		struct sockaddr_in6 a;
+		socklen_t al = sizeof(a);
+		ok = shim_libc.getsockname(fd, (struct sockaddr *)&a, &al) == 0 &&
+		     a.sin6_port == 0;
+	}
+	errno = saved;
+	return ok;
+}
+
+static int convert(int fd)
+{
+	const shim_conf *sc = shim_conf_get();
+	int domain = 0;
+	socklen_t l = sizeof(domain);
+	shim_libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l);
+	int fdfl = fcntl(fd, F_GETFD);
+	int fl = fcntl(fd, F_GETFL);
+	int type = SOCK_STREAM;
+	if (fdfl >= 0 && (fdfl & FD_CLOEXEC))
+		type |= SOCK_CLOEXEC;
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		type |= SOCK_NONBLOCK;
+	int nfd = sc->mode == SHIM_KERNEL
+			  ? shim_libc.socket(domain, type, IPPROTO_SCTP)
+			  : emulated_socket(domain, type);
+	if (nfd < 0)
+		return -1;
+	int rc = dup3(nfd, fd, (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0);
+	int e = errno;
+	close(nfd);
+	errno = e;
+	return rc < 0 ? -1 : 0;
+}
+
+/* 1: fd is (now) emulated; 0: leave it to libc; -1: error. */
+static int claim(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (!sa || len < sizeof(sa_family_t) ||
+	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
+		return shim_is_emulated(fd) ? 1 : 0;
+	if (shim_is_emulated(fd))
+		return 1;
+	const shim_conf *sc = shim_conf_get();
+	wsp_addr w;
+	if (sc->mode == SHIM_OFF || shim_sa_to_wsp(sa, len, &w) < 0 ||
+	    !wsconf_port_converted(&sc->c, w.port) || !convertible(fd))
+		return 0;
+	if (convert(fd) < 0)
+		return -1;
+	return sc->mode == SHIM_EMBEDDED ? 1 : 0;
+}
+
+static int sock_call(int fd, wsp_req *q, wsp_rep *rep)
+{
+	if (shim_ctl_call(q, fd, rep, NULL, false) < 0)
+		return -1;
+	if (rep->err) {
+		errno = rep->err;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the calls ---- */
+
+int shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int c = claim(fd, sa, len);
+	if (c <= 0)
+		return c < 0 ? -1 : shim_libc.bind(fd, sa, len);
+	wsp_req q = {.op = WSP_BIND};
+	wsp_rep rep;
+	if (shim_sa_to_wsp(sa, len, &q.addr) < 0)
+		return -1;
+	return sock_call(fd, &q, &rep);
+}
+
+int shim_listen(int fd, int backlog)
+{
+	if (!shim_is_emulated(fd))
+		return shim_libc.listen(fd, backlog);
+	wsp_req q = {.op = WSP_LISTEN, .arg = backlog};
+	wsp_rep rep;
+	return sock_call(fd, &q, &rep);
+}
+
+/* Waits for the outcome of a connect on a blocking socket: the app end
+ * becomes writable once the association is up or has failed.  Like the
+ * kernel, honours SO_SNDTIMEO (EINPROGRESS) and signals (EINTR). */
+static int connect_wait(int fd)
+{
+	struct timeval tv = {0};
+	socklen_t l = sizeof(tv);
+	int ms = -1;
+	if (shim_libc.getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &l) == 0 &&
+	    (tv.tv_sec || tv.tv_usec))
+		ms = (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	int r = poll(&p, 1, ms);
+	if (r < 0)
+		return -1; /* EINTR: the association keeps coming up */
+	if (r == 0) {
+		errno = EINPROGRESS;
+		return -1;
+	}
+	int err = 0;
+	socklen_t el = sizeof(err);
+	if (shim_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+		return -1;
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+int shim_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int c = claim(fd, sa, len);
+	if (c <= 0)
+		return c < 0 ? -1 : shim_libc.connect(fd, sa, len);
+	wsp_req q = {.op = WSP_CONNECT};
+	wsp_rep rep;
+	if (shim_sa_to_wsp(sa, len, &q.addr) < 0)
+		return -1;
+	if (sock_call(fd, &q, &rep) < 0)
+		return -1;
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK)) {
+		errno = EINPROGRESS;
+		return -1;
+	}
+	return connect_wait(fd);
+}
+
+int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
+		 bool is_accept4)
+{
+	if (!shim_is_emulated(fd))
+		return is_accept4 ? shim_libc.accept4(fd, sa, len, flags)
+				  : shim_libc.accept(fd, sa, len);
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+		errno = EINVAL;
+		return -1;
+	}
+	wsp_accept rec;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = {&rec, sizeof(rec)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cm.buf,
+			    .msg_controllen = sizeof(cm.buf)};
+	/* The listener's own O_NONBLOCK, SO_RCVTIMEO and signals apply, as
+	 * they do to accept(). */
+	ssize_t n = recvmsg(fd, &mh,
+			    MSG_WAITALL |
+				    ((flags & SOCK_CLOEXEC) ? MSG_CMSG_CLOEXEC
+							    : 0));
+	if (n < 0)
+		return -1;
+	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+	int nfd = -1;
+	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+		memcpy(&nfd, CMSG_DATA(h), sizeof(int));
+	if (n != (ssize_t)sizeof(rec) || rec.magic != WSP_MAGIC || nfd < 0) {
+		if (nfd >= 0)
+			close(nfd);
+		/* EOF: the daemon is gone. */
+		errno = n == 0 ? ECONNABORTED : EPROTO;
+		return -1;
+	}
+	if ((flags & SOCK_NONBLOCK) && fcntl(nfd, F_SETFL, O_NONBLOCK) < 0) {
+		close(nfd);
+		return -1;
+	}
+	/* The daemon writes the peer in the listener's family (IPv4
+	 * v4-mapped on an AF_INET6 socket). */
+	if (sa && len)
+		shim_wsp_to_sa(&rec.peer, rec.peer.family, sa, len);
+	return nfd;
+}
