@@ -159,6 +159,7 @@ install: all
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 lib/esctp.h $(DESTDIR)$(PREFIX)/include/
 	for p in $(INSTALL_PROGS); do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(PREFIX)/bin/; done
+	install -m 755 $(SHIM_SO) $(DESTDIR)$(PREFIX)/lib/
 	for m in $(MAN1_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	for m in $(MAN3_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done
 	for m in $(MAN5_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done
@@ -166,6 +167,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libesctp.a $(DESTDIR)$(PREFIX)/include/esctp.h
+	rm -f $(DESTDIR)$(PREFIX)/lib/libwithsctp.so
 	for p in $(INSTALL_PROGS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p; done
 	for m in $(MAN1_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$${m##*/}; done
 	for m in $(MAN3_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$${m##*/}; done

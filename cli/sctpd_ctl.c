@@ -199,11 +199,21 @@ static void refuse(client *c)
 {
 	wsp_rep rep = {.err = EACCES};
 	snprintf(rep.msg, sizeof(rep.msg),
-		 "sctpd (uid %u) does not serve uid %u: run your own daemon "
-		 "(set WITHSCTP_CONTROL=@withsctp-%u and use withsctp), or "
-		 "start this one with --allow-all",
+		 "sctpd (uid %u) does not serve uid %u: ask its owner to run "
+		 "it with --allow-all, or run your own (WITHSCTP_CONTROL="
+		 "@withsctp-%u and another WITHSCTP_UDP_PORT)",
 		 (unsigned)c->d->uid, (unsigned)c->uid, (unsigned)c->uid);
 	send_rep(c, &rep, -1);
+}
+
+/* Requests that act on a socket the caller holds (and passes).  A user
+ * the daemon does not serve may still use a socket handed to it, as xinetd
+ * hands accepted sockets to services running as another user: holding the
+ * fd is what the kernel asks too. */
+static bool held_socket_op(uint32_t op)
+{
+	return op == WSP_BIND || op == WSP_LISTEN || op == WSP_CONNECT ||
+	       op == WSP_QUERY || op == WSP_GETOPT || op == WSP_SETOPT;
 }
 
 static void on_client(loop *l, int fd, unsigned events, void *arg)
@@ -241,7 +251,8 @@ static void on_client(loop *l, int fd, unsigned events, void *arg)
 		return;
 	}
 	int keep = 0;
-	if (c->refused) {
+	if (c->refused && !(nfds && held_socket_op(q.op) &&
+			    (size_t)n == sizeof(q))) {
 		refuse(c);
 	} else if ((size_t)n != sizeof(q) || q.magic != WSP_MAGIC ||
 		   (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
@@ -282,7 +293,9 @@ static void on_accept(loop *l, int fd, unsigned events, void *arg)
 		c->pid = cr.pid;
 		c->refused = !d->allow_all && cr.uid != 0 && cr.uid != d->uid;
 		if (c->refused)
-			sd_log(d, LOG_WARN_, "refused uid %u (pid %d): not served",
+			sd_log(d, LOG_DEBUG_,
+			       "uid %u (pid %d) is not served: only sockets it "
+			       "holds",
 			       (unsigned)cr.uid, (int)cr.pid);
 		/* Room for a long sctpstat listing. */
 		int big = 4 << 20;

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -17,6 +18,11 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 void shim_warn(const char *msg)
 {
+	struct stat st;
+	/* A service started by xinetd has its connection as standard
+	 * error: the line would go to the peer. */
+	if (fstat(2, &st) == 0 && S_ISSOCK(st.st_mode))
+		return;
 	char line[600];
 	int n = snprintf(line, sizeof(line), "withsctp: %s\n", msg);
 	if (n > (int)sizeof(line) - 1)

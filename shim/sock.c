@@ -128,6 +128,8 @@ static int emulated_socket(int domain, int type)
 	if (rep.err || fd < 0) {
 		if (fd >= 0)
 			close(fd);
+		if (rep.err == EACCES)
+			shim_warn(rep.msg); /* the daemon does not serve us */
 		errno = rep.err ? rep.err : EPROTO;
 		return -1;
 	}

@@ -140,3 +140,66 @@ dump_logs() {
 		grep -av '^\[S\]' "$f" | tail -15
 	done
 }
+
+# ---- withsctp: a private daemon per test ----
+
+WITHSCTP="$BUILD/bin/withsctp"
+SCTPD="$BUILD/bin/sctpd"
+SHIM="$BUILD/lib/libwithsctp.so"
+
+# ws_init: this test's own control address and UDP port (P1), exported so
+# that every withsctp it runs talks to its own sctpd, started on demand and
+# logged to $BATS_TEST_TMPDIR/sctpd.log.  Call after ports_init.
+ws_init() {
+	export WITHSCTP_CONTROL="@bats-$$-$BATS_TEST_NUMBER"
+	export WITHSCTP_UDP_PORT="$P1"
+	export WITHSCTP_LOG_FILE="$BATS_TEST_TMPDIR/sctpd.log"
+	export WITHSCTP_LOG_LEVEL=debug
+	unset WITHSCTP_CONFIG
+	export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/xdg" # no user file
+}
+
+# ws_daemon_pid: the pid of this test's sctpd, if it runs.
+ws_daemon_pid() {
+	pgrep -f -- "--control $WITHSCTP_CONTROL " | head -1
+}
+
+# ws_stop: stops this test's sctpd (SIGTERM, then SIGKILL after 6 s).
+ws_stop() {
+	local pid i=0
+	[ -n "${WITHSCTP_CONTROL:-}" ] || return 0
+	pid=$(ws_daemon_pid)
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 60 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$pid" 2>/dev/null
+	return 0
+}
+
+# wait_tcp_listen PORT: until something (an emulated listener shows no TCP
+# socket, so this is for plain TCP) listens on TCP PORT.
+wait_tcp_listen() {
+	local i=0
+	while [ $i -lt 50 ]; do
+		ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "nothing listens on TCP port $1" >&2
+	return 1
+}
+
+# ws_wait_listen PORT: until this test's sctpd has a listener on SCTP PORT.
+ws_wait_listen() {
+	local i=0
+	while [ $i -lt 50 ]; do
+		"$BUILD/bin/sctpstat" -l 2>/dev/null | grep -q ":$1 " && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "no SCTP listener on port $1" >&2
+	return 1
+}
