@@ -29,20 +29,6 @@ typedef struct client {
 	bool refused;
 } client;
 
-static socklen_t control_addr(const char *control, struct sockaddr_un *sun)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	size_t n = strlen(control);
-	if (n >= sizeof(sun->sun_path))
-		n = sizeof(sun->sun_path) - 1;
-	memcpy(sun->sun_path, control, n);
-	if (control[0] == '@')
-		sun->sun_path[0] = '\0';
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
-			   (control[0] == '@' ? 0 : 1));
-}
-
 static int send_rep(client *c, wsp_rep *rep, int fd)
 {
 	union {
@@ -313,7 +299,7 @@ static void on_accept(loop *l, int fd, unsigned events, void *arg)
 int sd_ctl_open(sctpd *d, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
-	socklen_t len = control_addr(d->control, &sun);
+	socklen_t len = wsp_control_sockaddr(d->control, &sun);
 
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			0);

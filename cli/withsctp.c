@@ -176,15 +176,8 @@ static void export_opts(const launch *L)
  * -1 with errno (ECONNREFUSED/ENOENT: nobody there). */
 static int hello(const char *control, wsp_rep *rep)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	size_t n = strlen(control);
-	if (n >= sizeof(sun.sun_path))
-		n = sizeof(sun.sun_path) - 1;
-	memcpy(sun.sun_path, control, n);
-	if (control[0] == '@')
-		sun.sun_path[0] = '\0';
-	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-				    n + (control[0] == '@' ? 0 : 1));
+	struct sockaddr_un sun;
+	socklen_t len = wsp_control_sockaddr(control, &sun);
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;

@@ -21,8 +21,10 @@
 #ifndef CLI_WSPROTO_H
 #define CLI_WSPROTO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #define WSP_MAGIC 0x57530103u /* "WS", protocol 1, revision 3 */
 #define WSP_SOCK_PREFIX "wsctp:"
@@ -134,5 +136,9 @@ typedef struct wsp_stat {
 	uint32_t pending_accept; /* listeners: records not yet accepted */
 	uint32_t reserved;
 } wsp_stat;
+
+/* Fills *sun with the control address `control` ("@NAME" abstract, else a
+ * path; truncated to fit) and returns the length to pass to bind/connect. */
+socklen_t wsp_control_sockaddr(const char *control, struct sockaddr_un *sun);
 
 #endif

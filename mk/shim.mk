@@ -3,7 +3,7 @@
 # (the configuration module's files are named here, not through
 # WSCONF_SRCS, because mk/wsconf.mk is read after this fragment)
 SHIM_SRCS := shim/real.c shim/conf.c shim/ctl.c shim/sock.c shim/opt.c \
-	shim/hooks.c cli/wsconf.c cli/wsconf_values.c cli/wsconf_ports.c
+	shim/hooks.c cli/wsproto.c cli/wsconf.c cli/wsconf_values.c cli/wsconf_ports.c
 SHIM_SO := $(BUILD)/lib/libwithsctp.so
 MAN1_PAGES += man/withsctp.1
 

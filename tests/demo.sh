@@ -1,47 +1,115 @@
 #!/bin/sh
-# make demo: the main job.  Until the daemon, shim and launcher exist
-# (issue 3), the demo runs the embedded engine alone: esctp-peer servers and
-# clients talk real SCTP over UDP encapsulation (RFC 6951) on loopback, with
-# default settings, and tshark shows what went over the wire.
+# make demo: the main job.  xinetd, an unmodified TCP server, runs under
+# withsctp and serves its internal daytime and echo services; telnet, an
+# unmodified TCP client, talks to them under withsctp.  Their TCP sockets
+# are SCTP associations of the embedded engine (sctpd, started by withsctp
+# with the default settings: control @withsctp, UDP port 9899), so the
+# wire carries SCTP inside UDP (RFC 6951) and no TCP at all, as tshark
+# shows at the end.  Everything the demo started is stopped when it ends.
 set -e
 BUILD=${1:-build}
-peer="$BUILD/bin/esctp-peer"
-[ -x "$peer" ] || { echo "demo: $peer is missing: run make" >&2; exit 1; }
-sport=$((20000 + $$ % 20000)); cport=$((sport + 1))
-pcap=$(mktemp /tmp/withsctp-demo.XXXXXX.pcap)
+BIN="$BUILD/bin"
+for p in withsctp sctpd sctpstat; do
+	[ -x "$BIN/$p" ] || { echo "demo: $BIN/$p is missing: run make" >&2; exit 1; }
+done
+DAYTIME=10013
+ECHO=10007
+dir=$(mktemp -d /tmp/withsctp-demo.XXXXXX)
 pids=""
-cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -f "$pcap"; }
+control=$("$BIN/withsctp" --print-config true | sed -n 's/^control = //p')
+udp=$("$BIN/withsctp" --print-config true | sed -n 's/^udp_port = //p')
+daemon_before=$(pgrep -f -- "sctpd --control $control " || true)
+
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	if [ -z "$daemon_before" ]; then
+		# The demo started this daemon: stop it (SIGTERM shuts its
+		# associations down gracefully).
+		pkill -f -- "sctpd --control $control " 2>/dev/null || true
+	fi
+	rm -rf "$dir"
+}
 trap cleanup EXIT INT TERM
 
+cat >"$dir/xinetd.conf" <<EOF
+defaults
+{
+	instances = 20
+}
+service daytime
+{
+	type = INTERNAL UNLISTED
+	id = daytime-stream
+	socket_type = stream
+	protocol = tcp
+	port = $DAYTIME
+	bind = 127.0.0.1
+	wait = no
+	user = root
+}
+service echo
+{
+	type = INTERNAL UNLISTED
+	id = echo-stream
+	socket_type = stream
+	protocol = tcp
+	port = $ECHO
+	bind = 127.0.0.1
+	wait = no
+	user = root
+}
+EOF
+
 if command -v dumpcap >/dev/null 2>&1; then
-	dumpcap -q -i lo -f "udp port $sport or udp port $cport" -w "$pcap" 2>/dev/null &
+	dumpcap -q -i lo -f "udp port $udp or tcp port $DAYTIME or tcp port $ECHO" \
+		-w "$dir/wire.pcapng" 2>"$dir/dumpcap.err" &
 	pids="$pids $!"
-	sleep 1
+	i=0
+	while ! grep -q Capturing "$dir/dumpcap.err" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
 fi
 
-echo "== daytime server (SCTP port 13 over UDP $sport), client asks for the date"
-"$peer" server daytime -E "$sport" -p 13 -1 -t 20 &
+echo "== withsctp xinetd: daytime on $DAYTIME, echo on $ECHO (sctpd: $control, UDP $udp)"
+"$BIN/withsctp" xinetd -dontfork -f "$dir/xinetd.conf" -pidfile "$dir/xinetd.pid" \
+	>"$dir/xinetd.log" 2>&1 &
 pids="$pids $!"
-sleep 0.3
-"$peer" client -E "$cport" -U "$sport" -t 20 127.0.0.1 13 daytime
+i=0
+while [ "$("$BIN/sctpstat" -l 2>/dev/null | grep -c ":$ECHO \|:$DAYTIME ")" -lt 2 ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ]; then
+		echo "demo: xinetd did not start listening:" >&2
+		cat "$dir/xinetd.log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
 
-echo "== echo server (SCTP port 7), client sends 5 messages of 1000 bytes"
-"$peer" server echo -E "$sport" -p 7 -1 -t 20 &
+echo
+echo "== withsctp telnet 127.0.0.1 $DAYTIME"
+(sleep 1) | timeout 10 "$BIN/withsctp" telnet 127.0.0.1 "$DAYTIME" 2>&1 || true
+
+echo
+echo "== withsctp telnet 127.0.0.1 $ECHO, typing two lines"
+(printf 'hello over SCTP\r\n'; sleep 0.5; printf 'bye\r\n'; sleep 3) |
+	timeout 10 "$BIN/withsctp" telnet 127.0.0.1 "$ECHO" >"$dir/echo.out" 2>&1 &
 pids="$pids $!"
-sleep 0.3
-"$peer" client -E "$cport" -U "$sport" -l 1000 -n 5 -t 20 127.0.0.1 7 echo
+sleep 1.5
+echo "(while it is connected, sctpstat:)"
+"$BIN/sctpstat"
+wait $! 2>/dev/null || true
+cat "$dir/echo.out"
 
-echo "== bulk: 100 MB from source to sink, SHA-256 on both sides"
-"$peer" server sink -E "$sport" -p 5001 -1 -t 60 &
-pids="$pids $!"
-sleep 0.3
-"$peer" client -E "$cport" -U "$sport" -l 65536 -B 100000000 -t 60 127.0.0.1 5001 source
-sleep 0.5
-
-if [ -s "$pcap" ]; then
-	sleep 1
-	echo "== the wire (tshark, first packets of the daytime exchange)"
-	tshark -r "$pcap" -d "udp.port==$sport,sctp" -o 'sctp.checksum:CRC 32c' \
-		-c 12 2>/dev/null || true
+if [ -s "$dir/wire.pcapng" ]; then
+	sleep 0.5
+	kill -INT $(echo $pids | awk '{print $1}') 2>/dev/null || true
+	sleep 0.5
+	echo
+	echo "== the wire: first packets of the daytime exchange (tshark)"
+	tshark -n -r "$dir/wire.pcapng" -d "udp.port==$udp,sctp" \
+		-o 'sctp.checksum:CRC 32c' -c 12 2>/dev/null || true
+	sctp=$(tshark -n -r "$dir/wire.pcapng" -d "udp.port==$udp,sctp" -Y sctp 2>/dev/null | wc -l)
+	tcp=$(tshark -n -r "$dir/wire.pcapng" -Y tcp 2>/dev/null | wc -l)
+	echo "== $sctp SCTP packets over UDP $udp, $tcp TCP segments to ports $DAYTIME/$ECHO"
 fi
-echo "== demo: withsctp xinetd / telnet (TCP programs over SCTP) arrive with issue 3"
+echo "== demo done: stopping xinetd and the daemon"
