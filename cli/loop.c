@@ -292,6 +292,11 @@ int loop_run_once(loop *l, int timeout_ms)
 		if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			ready |= LOOP_WRITE;
 		ready &= s->mask;
+		/* A hang-up or an error is reported even without interest:
+		 * epoll keeps reporting it, and an owner that ignored it
+		 * would spin. */
+		if (evs[i].events & (EPOLLERR | EPOLLHUP))
+			ready |= LOOP_HANGUP;
 		if (ready) {
 			s->fn(l, fd, ready, s->arg);
 			ran++;

@@ -17,9 +17,12 @@ typedef struct loop_timer loop_timer;
 
 #define LOOP_READ 1u
 #define LOOP_WRITE 2u
+#define LOOP_HANGUP 4u /* reported, never asked for: EPOLLHUP or EPOLLERR */
 
 /* Called with the ready subset of the registered interest (LOOP_READ,
- * LOOP_WRITE; errors and hang-ups are reported as both). */
+ * LOOP_WRITE; errors and hang-ups are reported as both), plus LOOP_HANGUP
+ * on an error or hang-up whatever the interest, even none: the callback
+ * must then stop watching the fd (or close it), or it is called again. */
 typedef void (*loop_fd_fn)(loop *l, int fd, unsigned events, void *arg);
 typedef void (*loop_timer_fn)(loop *l, loop_timer *t, void *arg);
 typedef void (*loop_hook_fn)(loop *l, void *arg);

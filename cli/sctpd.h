@@ -69,7 +69,9 @@ struct wsock {
 	int family; /* AF_INET or AF_INET6, as the program asked */
 	int state;  /* enum wsp_state */
 	int fd;	    /* daemon end, -1 once closed */
-	unsigned mask; /* loop interest on fd */
+	unsigned mask;	 /* loop interest on fd */
+	bool registered; /* fd is in the loop */
+	bool hup;	 /* the loop reported a hang-up on fd */
 	/* Non-blocking connect (DESIGN.md §3): the app end, its SO_SNDBUF and
 	 * the filler bytes that keep it unwritable until the outcome. */
 	int appdup;

@@ -31,19 +31,35 @@
 #define READS_PER_EVENT 16
 #define MAX_MESSAGE 65536
 
+static bool reading(const wsock *s)
+{
+	return s->state == WSP_ST_ESTABLISHED && s->a && !s->app_eof &&
+	       !s->shutdown_sent;
+}
+
 void sd_chan_interest(wsock *s)
 {
 	if (s->fd < 0)
 		return;
 	unsigned m = 0;
-	if (s->state == WSP_ST_ESTABLISHED && s->a && !s->app_eof &&
-	    !s->out_blocked && !s->shutdown_sent)
+	if (reading(s) && !s->out_blocked)
 		m |= LOOP_READ;
 	if (s->olen > s->ooff)
 		m |= LOOP_WRITE;
-	if (m != s->mask) {
-		if (loop_fd_set(s->d->l, s->fd, m, sd_chan_event, s) == 0)
+	/* A hung-up fd is reported at every wait: while its last bytes
+	 * wait for send space, take it out of the loop. */
+	if (s->hup && !(m & LOOP_READ)) {
+		if (s->registered)
+			loop_fd_del(s->d->l, s->fd);
+		s->registered = false;
+		s->mask = m;
+		return;
+	}
+	if (m != s->mask || !s->registered) {
+		if (loop_fd_set(s->d->l, s->fd, m, sd_chan_event, s) == 0) {
 			s->mask = m;
+			s->registered = true;
+		}
 	}
 }
 
@@ -51,7 +67,9 @@ void sd_chan_close(wsock *s)
 {
 	if (s->fd < 0)
 		return;
-	loop_fd_del(s->d->l, s->fd);
+	if (s->registered)
+		loop_fd_del(s->d->l, s->fd);
+	s->registered = false;
 	close(s->fd);
 	s->fd = -1;
 	s->mask = 0;
@@ -274,13 +292,17 @@ void sd_chan_event(loop *l, int fd, unsigned events, void *arg)
 
 	(void)l;
 	(void)fd;
-	/* A hang-up is reported as both events; after a half-close it is the
-	 * only way the program's close shows. */
-	if (s->app_eof && check_gone(s))
-		return;
-	if (!(events & s->mask)) {
-		/* No interest: a hang-up or an error. */
-		check_gone(s);
+	if (events & LOOP_HANGUP) {
+		/* The program closed its end, maybe right after writing:
+		 * what it wrote is read first (chan_read ends at EOF and
+		 * finds the hang-up there). */
+		s->hup = true;
+		if (reading(s) && !s->out_blocked)
+			chan_read(s);
+		else if (!reading(s))
+			check_gone(s);
+		else
+			sd_chan_interest(s);
 		return;
 	}
 	if ((events & LOOP_WRITE) && (s->mask & LOOP_WRITE)) {

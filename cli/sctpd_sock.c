@@ -347,6 +347,7 @@ wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 		free(s);
 		return NULL;
 	}
+	s->registered = true;
 	s->next = d->socks;
 	if (d->socks)
 		d->socks->prev = s;
@@ -658,8 +659,9 @@ static void on_failed(wsock *s, const esctp_event *ev)
 	if (starting) {
 		s->so_error = lost_errno(ev);
 		s->state = WSP_ST_CLOSED;
-		sd_chan_release_filler(s);
+		/* EOF first: the shim reads "writable alone" as success. */
 		sd_chan_peer_eof(s);
+		sd_chan_release_filler(s);
 		return;
 	}
 	s->so_error = ev->error == 0 ? ETIMEDOUT : ECONNRESET;

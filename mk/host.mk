@@ -10,4 +10,4 @@ BATS_SUITES += tests/bats/interop.bats
 
 # test_host exercises loop.c and udp.c only (no engine, no libcrypto).
 $(BUILD)/tests/test_host: $(BUILD)/cli/loop.o $(BUILD)/cli/udp.o
-BENCH_PROGS += tests/bench/bench_engine.c tests/bench/tcp_bench.c
+BENCH_PROGS += tests/bench/bench_engine.c tests/bench/tcp_bench.c tests/bench/ws_bulk.c

@@ -17,12 +17,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "shim.h"
 
-/* An answer takes microseconds; this only bounds a wedged daemon. */
 #define CTL_TIMEOUT_MS 10000
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -44,6 +44,7 @@ static void atfork_parent(void)
 static void atfork_child(void)
 {
 	pthread_mutex_init(&mu, NULL);
+	ctl_pid = 0; /* the connection is the parent's */
 }
 
 __attribute__((constructor)) static void ctl_init(void)
@@ -100,6 +101,10 @@ static int ctl_open(void)
 		close(fd);
 		fd = hi;
 	}
+	/* An answer takes microseconds: the timeout only bounds a wedged
+	 * daemon. */
+	struct timeval tv = {CTL_TIMEOUT_MS / 1000, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	ctl_fd = fd;
 	ctl_pid = getpid();
 	ctl_cookie = cookie_of(fd);
@@ -110,7 +115,7 @@ static int ctl_ensure(void)
 {
 	if (ctl_fd >= 0) {
 		bool mine = cookie_of(ctl_fd) == ctl_cookie;
-		if (mine && ctl_pid == getpid())
+		if (mine && ctl_pid != 0)
 			return 0;
 		/* After fork the inherited copy is the parent's: drop ours
 		 * of it, unless the number now holds the program's file. */
@@ -146,15 +151,6 @@ static int exchange(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
-	struct pollfd p = {.fd = ctl_fd, .events = POLLIN};
-	int r;
-	do
-		r = poll(&p, 1, CTL_TIMEOUT_MS);
-	while (r < 0 && errno == EINTR);
-	if (r == 0) {
-		errno = ETIMEDOUT;
-		return -1;
-	}
 	iov.iov_base = rep;
 	iov.iov_len = sizeof(*rep);
 	mh.msg_control = cm.buf;
@@ -162,6 +158,8 @@ static int exchange(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 	do
 		n = recvmsg(ctl_fd, &mh, cloexec ? MSG_CMSG_CLOEXEC : 0);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		errno = ETIMEDOUT;
 	if (n != (ssize_t)sizeof(*rep) || rep->magic != WSP_MAGIC) {
 		errno = n == 0 ? ECONNRESET : EPROTO;
 		return -1;

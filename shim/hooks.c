@@ -3,7 +3,9 @@
  * with libc's names, each calling the shim's logic.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "shim.h"
 
@@ -58,4 +60,36 @@ EXPORT int setsockopt(int fd, int level, int name, const void *val,
 		      socklen_t len)
 {
 	return shim_setsockopt(fd, level, name, val, len);
+}
+
+EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
+{
+	int rc = shim_libc.socketpair(domain, type, protocol, sv);
+	if (rc == 0) {
+		shim_fd_set(sv[0], SHIM_FD_PLAIN);
+		shim_fd_set(sv[1], SHIM_FD_PLAIN);
+	}
+	return rc;
+}
+
+EXPORT int close(int fd)
+{
+	shim_fd_set(fd, SHIM_FD_UNKNOWN);
+	return shim_libc.close(fd);
+}
+
+EXPORT int dup2(int oldfd, int newfd)
+{
+	int rc = shim_libc.dup2(oldfd, newfd);
+	if (rc >= 0 && oldfd != newfd)
+		shim_fd_set(newfd, shim_fd_get(oldfd));
+	return rc;
+}
+
+EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	int rc = shim_libc.dup3(oldfd, newfd, flags);
+	if (rc >= 0)
+		shim_fd_set(newfd, shim_fd_get(oldfd));
+	return rc;
 }

@@ -35,6 +35,12 @@ int shim_getname(int fd, struct sockaddr *sa, socklen_t *len, bool peer)
 	wsp_rep rep;
 	if (shim_ctl_call(&q, fd, &rep, NULL, false) < 0)
 		return -1;
+	if (rep.err == ENOTSOCK) {
+		/* A stale entry of the fd table (fdtab.c). */
+		shim_fd_set(fd, SHIM_FD_UNKNOWN);
+		return peer ? shim_libc.getpeername(fd, sa, len)
+			    : shim_libc.getsockname(fd, sa, len);
+	}
 	if (rep.err) {
 		errno = rep.err;
 		return -1;
@@ -90,6 +96,10 @@ int shim_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	wsp_rep rep;
 	if (shim_ctl_call(&q, fd, &rep, NULL, false) < 0)
 		return -1;
+	if (rep.err == ENOTSOCK) {
+		shim_fd_set(fd, SHIM_FD_UNKNOWN);
+		return shim_libc.getsockopt(fd, level, name, val, len);
+	}
 	if (rep.err) {
 		errno = rep.err;
 		return -1;
@@ -116,6 +126,10 @@ int shim_setsockopt(int fd, int level, int name, const void *val,
 	wsp_rep rep;
 	if (shim_ctl_call(&q, fd, &rep, NULL, false) < 0)
 		return -1;
+	if (rep.err == ENOTSOCK) {
+		shim_fd_set(fd, SHIM_FD_UNKNOWN);
+		return shim_libc.setsockopt(fd, level, name, val, len);
+	}
 	if (rep.err) {
 		errno = rep.err;
 		return -1;

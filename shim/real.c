@@ -41,4 +41,8 @@ __attribute__((constructor)) static void real_init(void)
 	shim_libc.getpeername = bind_one("getpeername");
 	shim_libc.getsockopt = bind_one("getsockopt");
 	shim_libc.setsockopt = bind_one("setsockopt");
+	shim_libc.socketpair = bind_one("socketpair");
+	shim_libc.close = bind_one("close");
+	shim_libc.dup2 = bind_one("dup2");
+	shim_libc.dup3 = bind_one("dup3");
 }

@@ -26,6 +26,10 @@ typedef struct shim_real {
 	int (*getpeername)(int, struct sockaddr *, socklen_t *);
 	int (*getsockopt)(int, int, int, void *, socklen_t *);
 	int (*setsockopt)(int, int, int, const void *, socklen_t);
+	int (*socketpair)(int, int, int, int[2]);
+	int (*close)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
 } shim_real;
 
 /* The libc functions, bound at load (real.c). */
@@ -57,7 +61,13 @@ void shim_warn(const char *msg);
 int shim_ctl_call(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 		  bool cloexec);
 
-/* True when fd is an emulated socket (its name starts with the prefix). */
+/* What the shim knows of an fd number (fdtab.c). */
+enum { SHIM_FD_UNKNOWN = 0, SHIM_FD_PLAIN = 1, SHIM_FD_EMULATED = 2 };
+void shim_fd_set(int fd, int kind);
+int shim_fd_get(int fd);
+
+/* True when fd is an emulated socket: known, or probed (its name starts
+ * with the prefix). */
 bool shim_is_emulated(int fd);
 
 /* Address conversions; -1 with errno (EINVAL, EAFNOSUPPORT) on bad input. */

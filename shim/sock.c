@@ -19,24 +19,6 @@
 
 /* ---- helpers ---- */
 
-bool shim_is_emulated(int fd)
-{
-	struct sockaddr_un sun;
-	socklen_t len = sizeof(sun);
-	int saved = errno;
-
-	bool yes = shim_libc.getsockname(fd, (struct sockaddr *)&sun, &len) ==
-			   0 &&
-		   sun.sun_family == AF_UNIX &&
-		   len >= offsetof(struct sockaddr_un, sun_path) + 1 +
-				  WSP_SOCK_PREFIX_LEN &&
-		   sun.sun_path[0] == '\0' &&
-		   !memcmp(sun.sun_path + 1, WSP_SOCK_PREFIX,
-			   WSP_SOCK_PREFIX_LEN);
-	errno = saved;
-	return yes;
-}
-
 int shim_sa_to_wsp(const struct sockaddr *sa, socklen_t len, wsp_addr *w)
 {
 	memset(w, 0, sizeof(*w));
@@ -139,13 +121,22 @@ static int emulated_socket(int domain, int type)
 		errno = e;
 		return -1;
 	}
+	shim_fd_set(fd, SHIM_FD_EMULATED);
+	return fd;
+}
+
+/* A socket the shim leaves alone. */
+static int plain_socket(int domain, int type, int protocol)
+{
+	int fd = shim_libc.socket(domain, type, protocol);
+	shim_fd_set(fd, SHIM_FD_PLAIN);
 	return fd;
 }
 
 int shim_socket(int domain, int type, int protocol)
 {
 	if (!is_tcp_type(domain, type, protocol))
-		return shim_libc.socket(domain, type, protocol);
+		return plain_socket(domain, type, protocol);
 	const shim_conf *sc = shim_conf_get();
 	if (sc->mode == SHIM_OFF) {
 		errno = EINVAL;
@@ -154,9 +145,9 @@ int shim_socket(int domain, int type, int protocol)
 	/* With port rules the port is not known yet: a plain TCP socket,
 	 * replaced at bind or connect when its port matches. */
 	if (!wsconf_port_converted(&sc->c, 0))
-		return shim_libc.socket(domain, type, protocol);
+		return plain_socket(domain, type, protocol);
 	if (sc->mode == SHIM_KERNEL)
-		return shim_libc.socket(domain, type, IPPROTO_SCTP);
+		return plain_socket(domain, type, IPPROTO_SCTP);
 	return emulated_socket(domain, type);
 }
 
@@ -202,9 +193,12 @@ static int convert(int fd)
 			  : emulated_socket(domain, type);
 	if (nfd < 0)
 		return -1;
-	int rc = dup3(nfd, fd, (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0);
+	int rc = shim_libc.dup3(nfd, fd, (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0);
 	int e = errno;
-	close(nfd);
+	shim_libc.close(nfd);
+	shim_fd_set(nfd, SHIM_FD_UNKNOWN);
+	shim_fd_set(fd, sc->mode == SHIM_KERNEL ? SHIM_FD_PLAIN
+						: SHIM_FD_EMULATED);
 	errno = e;
 	return rc < 0 ? -1 : 0;
 }
@@ -272,7 +266,7 @@ static int connect_wait(int fd)
 	if (shim_libc.getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &l) == 0 &&
 	    (tv.tv_sec || tv.tv_usec))
 		ms = (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
-	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	struct pollfd p = {.fd = fd, .events = POLLOUT | POLLRDHUP};
 	int r = poll(&p, 1, ms);
 	if (r < 0)
 		return -1; /* EINTR: the association keeps coming up */
@@ -280,6 +274,10 @@ static int connect_wait(int fd)
 		errno = EINPROGRESS;
 		return -1;
 	}
+	/* On failure the daemon shuts our read side before it makes the
+	 * socket writable: writable alone means up, without asking. */
+	if (p.revents == POLLOUT)
+		return 0;
 	int err = 0;
 	socklen_t el = sizeof(err);
 	if (shim_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
@@ -313,9 +311,12 @@ int shim_connect(int fd, const struct sockaddr *sa, socklen_t len)
 int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		 bool is_accept4)
 {
-	if (!shim_is_emulated(fd))
-		return is_accept4 ? shim_libc.accept4(fd, sa, len, flags)
-				  : shim_libc.accept(fd, sa, len);
+	if (!shim_is_emulated(fd)) {
+		int nfd = is_accept4 ? shim_libc.accept4(fd, sa, len, flags)
+				     : shim_libc.accept(fd, sa, len);
+		shim_fd_set(nfd, SHIM_FD_PLAIN);
+		return nfd;
+	}
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
 		errno = EINVAL;
 		return -1;
@@ -353,6 +354,7 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		close(nfd);
 		return -1;
 	}
+	shim_fd_set(nfd, SHIM_FD_EMULATED);
 	/* The daemon writes the peer in the listener's family (IPv4
 	 * v4-mapped on an AF_INET6 socket). */
 	if (sa && len)
