@@ -83,3 +83,6 @@ for len in $SIZES; do
 		printf '  %s runs: %s\n' $kind "$(tr '\n' ' ' <"$TMP/$kind.vals")"
 	done
 done
+
+# withsctp: TCP programs under the launcher, beside TCP and usrsctp.
+BUILD="$BUILD" BENCH_RUNS="$RUNS" sh "$(dirname "$0")/withsctp.sh"

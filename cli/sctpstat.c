@@ -1,0 +1,435 @@
+/*
+ * sctpstat - list the sockets and associations of sctpd, as ss(8) does for
+ * TCP (man/sctpstat.8).  One WSP_LIST request on the control address
+ * (wsproto.h): the daemon answers with one wsp_stat per socket the caller
+ * may see, then a wsp_rep.
+ *
+ * Exit 0 on success, 1 when the daemon cannot be reached or refuses us,
+ * 2 on bad usage or a bad configuration.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "wsconf.h"
+#include "wsproto.h"
+
+/* The daemon sends the whole list at once; this bounds a stopped one. */
+#define LIST_TIMEOUT_MS 5000
+
+typedef struct opts {
+	bool listening; /* -l */
+	bool all;	/* -a */
+	bool extended;	/* -e */
+	const char *control;
+} opts;
+
+/* What came back for WSP_LIST. */
+typedef struct listing {
+	wsp_stat *st;
+	size_t n, cap;
+	wsp_rep rep;
+} listing;
+
+enum { COL_STATE, COL_LOCAL, COL_PEER, COL_STREAMS, COL_PROC, COL_USER, NCOLS };
+
+/* One line of the table, formatted. */
+typedef struct row {
+	char col[NCOLS][96];
+	const wsp_stat *st;
+} row;
+
+static const char usage_text[] =
+    "usage: sctpstat [-c CONTROL] [-l] [-a] [-n] [-e]\n"
+    "See sctpstat(8).\n";
+
+#define OPTSTRING "+c:lane"
+
+static int parse_opts(int argc, char **argv, opts *o)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		switch (c) {
+		case 'c':
+			o->control = optarg;
+			break;
+		case 'l':
+			o->listening = true;
+			break;
+		case 'a':
+			o->all = true;
+			break;
+		case 'n': /* always numeric */
+			break;
+		case 'e':
+			o->extended = true;
+			break;
+		default:
+			if (optopt && strchr(OPTSTRING, optopt))
+				fprintf(stderr,
+					"sctpstat: option -%c needs an "
+					"argument\n%s",
+					optopt, usage_text);
+			else
+				fprintf(stderr,
+					"sctpstat: unknown option -%c\n%s",
+					optopt, usage_text);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sctpstat: unexpected argument '%s'\n%s",
+			argv[optind], usage_text);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- talking to the daemon ---- */
+
+/* Connects to the control address ("@NAME" or a path; wsconf keeps it
+ * shorter than sun_path).  Returns the fd, or -1 with errno set. */
+static int ctl_connect(const char *control)
+{
+	struct sockaddr_un sun;
+	socklen_t len = wsp_control_sockaddr(control, &sun);
+	/* Non-blocking: a full backlog fails with EAGAIN instead of
+	 * hanging. */
+	int fd =
+	    socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, len) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads one datagram within LIST_TIMEOUT_MS.  Returns its length (0: the
+ * daemon closed the connection), or -1 with errno (ETIMEDOUT). */
+static ssize_t recv_within(int fd, void *buf, size_t len)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int r;
+
+	while ((r = poll(&p, 1, LIST_TIMEOUT_MS)) < 0 && errno == EINTR)
+		;
+	if (r <= 0) {
+		if (r == 0)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	return recv(fd, buf, len, 0);
+}
+
+static int listing_add(listing *l, const wsp_stat *st)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		wsp_stat *p = realloc(l->st, cap * sizeof(*p));
+		if (!p)
+			return -1;
+		l->st = p;
+		l->cap = cap;
+	}
+	l->st[l->n++] = *st;
+	return 0;
+}
+
+/* Reads wsp_stat datagrams up to the closing wsp_rep into *l.  Returns 0,
+ * or -1 with errno: ETIMEDOUT, ECONNRESET (closed early), EPROTO (a
+ * datagram of another build), ENOMEM. */
+static int read_listing(int fd, listing *l)
+{
+	/* Room for the larger of the two, and one byte more. */
+	union {
+		wsp_stat st;
+		wsp_rep rep;
+		char raw[sizeof(wsp_rep) + sizeof(wsp_stat) + 1];
+	} u;
+
+	for (;;) {
+		ssize_t n = recv_within(fd, &u, sizeof(u));
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		if ((size_t)n == sizeof(u.rep) && u.rep.magic == WSP_MAGIC) {
+			l->rep = u.rep;
+			l->rep.msg[sizeof(l->rep.msg) - 1] = '\0';
+			return 0;
+		}
+		if ((size_t)n != sizeof(u.st) || u.st.magic != WSP_MAGIC) {
+			errno = EPROTO;
+			return -1;
+		}
+		if (listing_add(l, &u.st) < 0)
+			return -1;
+	}
+}
+
+/* Sends WSP_LIST and reads the answer.  Returns 0 (l->rep.err may say the
+ * daemon refuses us), or -1 with errno (the connect() error, or see
+ * read_listing). */
+static int fetch(const char *control, listing *l)
+{
+	wsp_req q = {.magic = WSP_MAGIC, .op = WSP_LIST};
+	int fd = ctl_connect(control);
+
+	if (fd < 0)
+		return -1;
+	snprintf(q.comm, sizeof(q.comm), "sctpstat");
+	int r = send(fd, &q, sizeof(q), MSG_NOSIGNAL) < 0 ? -1
+							  : read_listing(fd, l);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+static void report_fetch_error(const char *control, int e)
+{
+	switch (e) {
+	case ETIMEDOUT:
+		fprintf(stderr,
+			"sctpstat: sctpd at %s does not answer within %d s "
+			"(stopped? see sctpd(8))\n",
+			control, LIST_TIMEOUT_MS / 1000);
+		break;
+	case ECONNRESET:
+		fprintf(stderr,
+			"sctpstat: sctpd at %s closed the connection before "
+			"the list was complete\n",
+			control);
+		break;
+	case EPROTO:
+		fprintf(stderr,
+			"sctpstat: what answers at %s is not an sctpd of this "
+			"version (restart it with this build's sctpd)\n",
+			control);
+		break;
+	case ENOMEM:
+		fprintf(stderr, "sctpstat: out of memory\n");
+		break;
+	default:
+		fprintf(stderr,
+			"sctpstat: no sctpd at %s: %s (is a withsctp program "
+			"running? see sctpd(8))\n",
+			control, strerror(e));
+	}
+}
+
+/* ---- the table ---- */
+
+static const char *state_name(int32_t state)
+{
+	static const char *const names[] = {
+	    [WSP_ST_NEW] = "NEW",	    [WSP_ST_BOUND] = "BOUND",
+	    [WSP_ST_LISTEN] = "LISTEN",	    [WSP_ST_CONNECTING] = "CONNECTING",
+	    [WSP_ST_ESTABLISHED] = "ESTAB", [WSP_ST_CLOSING] = "CLOSING",
+	    [WSP_ST_CLOSED] = "CLOSED",
+	};
+
+	if (state < 0 || (size_t)state >= sizeof(names) / sizeof(names[0]))
+		return "UNKNOWN";
+	return names[state];
+}
+
+static bool wanted(const opts *o, const wsp_stat *st)
+{
+	if (o->all)
+		return true;
+	if (o->listening)
+		return st->state == WSP_ST_LISTEN;
+	return st->state == WSP_ST_LISTEN || st->state == WSP_ST_CONNECTING ||
+	       st->state == WSP_ST_ESTABLISHED;
+}
+
+/* "ADDR:PORT", "[ADDR6%IF]:PORT", or "*:*" for no address; port 0 is
+ * "*", as ss(8) shows it. */
+static void format_addr(const wsp_addr *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN], port[8], scope[IF_NAMESIZE + 12] = "";
+
+	snprintf(port, sizeof(port), "%u", (unsigned)a->port);
+	if (!a->port)
+		snprintf(port, sizeof(port), "*");
+	if (a->family == AF_INET && inet_ntop(AF_INET, a->ip, ip, sizeof(ip))) {
+		snprintf(buf, len, "%s:%s", ip, port);
+		return;
+	}
+	if (a->family != AF_INET6 ||
+	    !inet_ntop(AF_INET6, a->ip, ip, sizeof(ip))) {
+		snprintf(buf, len, "*:*");
+		return;
+	}
+	char ifname[IF_NAMESIZE];
+	if (a->scope && if_indextoname(a->scope, ifname))
+		snprintf(scope, sizeof(scope), "%%%s", ifname);
+	else if (a->scope)
+		snprintf(scope, sizeof(scope), "%%%u", (unsigned)a->scope);
+	snprintf(buf, len, "[%s%s]:%s", ip, scope, port);
+}
+
+static void format_row(const wsp_stat *st, row *r)
+{
+	char comm[sizeof(st->comm) + 1];
+	const struct passwd *pw = getpwuid(st->uid);
+
+	r->st = st;
+	snprintf(r->col[COL_STATE], sizeof(r->col[0]), "%s",
+		 state_name(st->state));
+	format_addr(&st->local, r->col[COL_LOCAL], sizeof(r->col[0]));
+	format_addr(&st->peer, r->col[COL_PEER], sizeof(r->col[0]));
+	if (st->engine_state[0] && (st->in_streams || st->out_streams))
+		snprintf(r->col[COL_STREAMS], sizeof(r->col[0]), "%u/%u",
+			 (unsigned)st->in_streams, (unsigned)st->out_streams);
+	else
+		snprintf(r->col[COL_STREAMS], sizeof(r->col[0]), "-");
+	memcpy(comm, st->comm, sizeof(st->comm));
+	comm[sizeof(st->comm)] = '\0';
+	snprintf(r->col[COL_PROC], sizeof(r->col[0]), "%s[%d]",
+		 comm[0] ? comm : "?", (int)st->pid);
+	if (pw)
+		snprintf(r->col[COL_USER], sizeof(r->col[0]), "%s",
+			 pw->pw_name);
+	else
+		snprintf(r->col[COL_USER], sizeof(r->col[0]), "%u",
+			 (unsigned)st->uid);
+}
+
+/* Listeners next to the associations they accepted: by local port, then
+ * LISTEN first, then by peer port. */
+static int row_cmp(const void *a, const void *b)
+{
+	const wsp_stat *x = ((const row *)a)->st, *y = ((const row *)b)->st;
+
+	if (x->local.port != y->local.port)
+		return x->local.port < y->local.port ? -1 : 1;
+	if ((x->state == WSP_ST_LISTEN) != (y->state == WSP_ST_LISTEN))
+		return x->state == WSP_ST_LISTEN ? -1 : 1;
+	if (x->peer.port != y->peer.port)
+		return x->peer.port < y->peer.port ? -1 : 1;
+	return 0;
+}
+
+static void print_extended(const wsp_stat *st)
+{
+	if (!st->engine_state[0])
+		return; /* no association */
+	printf(
+	    "\t bytes_in:%llu bytes_out:%llu msgs_in:%llu msgs_out:%llu "
+	    "retrans:%llu rto:%u srtt:%u cwnd:%u flight:%u rwnd:%u "
+	    "paths:%u\n",
+	    (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out,
+	    (unsigned long long)st->msgs_in, (unsigned long long)st->msgs_out,
+	    (unsigned long long)st->retransmits, (unsigned)st->rto_ms,
+	    (unsigned)st->srtt_ms, (unsigned)st->cwnd, (unsigned)st->flight,
+	    (unsigned)st->peer_rwnd, (unsigned)st->npaths);
+}
+
+static void print_table(const opts *o, row *rows, size_t n)
+{
+	static const char *const head[NCOLS] = {"State",
+						"Local Address:Port",
+						"Peer Address:Port",
+						"Streams",
+						"Process",
+						"User"};
+	/* The narrowest columns, as in the manual's example. */
+	static const int min[NCOLS] = {9, 21, 20, 0, 0, 0};
+	int w[NCOLS];
+
+	for (int c = 0; c < NCOLS; c++) {
+		w[c] = (int)strlen(head[c]);
+		if (w[c] < min[c])
+			w[c] = min[c];
+		for (size_t i = 0; i < n; i++)
+			if ((int)strlen(rows[i].col[c]) > w[c])
+				w[c] = (int)strlen(rows[i].col[c]);
+	}
+	for (int c = 0; c < NCOLS - 1; c++)
+		printf("%-*s  ", w[c], head[c]);
+	printf("%s\n", head[NCOLS - 1]);
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < NCOLS - 1; c++)
+			printf("%-*s  ", w[c], rows[i].col[c]);
+		printf("%s\n", rows[i].col[NCOLS - 1]);
+		if (o->extended)
+			print_extended(rows[i].st);
+	}
+}
+
+static int show(const opts *o, const listing *l)
+{
+	row *rows = calloc(l->n ? l->n : 1, sizeof(*rows));
+	size_t n = 0;
+
+	if (!rows) {
+		fprintf(stderr, "sctpstat: out of memory\n");
+		return 1;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (wanted(o, &l->st[i]))
+			format_row(&l->st[i], &rows[n++]);
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	print_table(o, rows, n);
+	free(rows);
+	return 0;
+}
+
+static int load_config(const opts *o, wsconf *c)
+{
+	char err[512];
+
+	if (wsconf_load(c, NULL, NULL, 0, err, sizeof(err)) < 0 ||
+	    (o->control && wsconf_set(c, "control", o->control, "option -c",
+				      err, sizeof(err)) < 0)) {
+		fprintf(stderr, "sctpstat: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	opts o = {0};
+	static wsconf c; /* about 13 KiB */
+	listing l = {0};
+	int rc;
+
+	if (parse_opts(argc, argv, &o) < 0 || load_config(&o, &c) < 0)
+		return 2;
+	if (fetch(c.control, &l) < 0) {
+		report_fetch_error(c.control, errno);
+		rc = 1;
+	} else if (l.rep.err == EACCES) {
+		fprintf(stderr, "sctpstat: %s: %s\n", c.control, l.rep.msg);
+		rc = 1;
+	} else {
+		if (l.rep.err) /* e.g. a truncated list: show what came */
+			fprintf(stderr, "sctpstat: %s: %s\n", c.control,
+				l.rep.msg[0] ? l.rep.msg : strerror(l.rep.err));
+		rc = show(&o, &l) || l.rep.err ? 1 : 0;
+	}
+	free(l.st);
+	return rc;
+}
