@@ -48,11 +48,10 @@ struct host {
 
 /* ---- esctp_ops ---- */
 
-static void ops_random(void *user, void *buf, size_t len)
+static void fill_random(void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
-	(void)user;
 	while (len) {
 		ssize_t n = getrandom(p, len, 0);
 		if (n < 0) {
@@ -68,6 +67,31 @@ static void ops_random(void *user, void *buf, size_t len)
 	}
 }
 
+static void ops_random(void *user, void *buf, size_t len)
+{
+	host_ops_ctx *ctx = user;
+	uint8_t *p = buf;
+
+	if (len > sizeof(ctx->pool)) {
+		fill_random(buf, len);
+		return;
+	}
+	while (len) {
+		if (!ctx->pool_left) {
+			fill_random(ctx->pool, sizeof(ctx->pool));
+			ctx->pool_left = sizeof(ctx->pool);
+		}
+		size_t n = len < ctx->pool_left ? len : ctx->pool_left;
+		uint8_t *src = ctx->pool + sizeof(ctx->pool) - ctx->pool_left;
+		memcpy(p, src, n);
+		/* Handed-out bytes are not kept. */
+		memset(src, 0, n);
+		ctx->pool_left -= n;
+		p += n;
+		len -= n;
+	}
+}
+
 static void ops_cookie_mac(void *user, const void *data, size_t len,
 			   uint8_t mac[ESCTP_MAC_LEN])
 {
@@ -78,7 +102,7 @@ static void ops_cookie_mac(void *user, const void *data, size_t len,
 		  &maclen)) {
 		/* A MAC nobody can reproduce makes every cookie invalid, which
 		 * fails closed. */
-		ops_random(NULL, mac, ESCTP_MAC_LEN);
+		fill_random(mac, ESCTP_MAC_LEN);
 	}
 }
 
@@ -136,7 +160,7 @@ static void *ops_realloc(void *user, void *ptr, size_t size)
 void host_ops_init(esctp_ops *ops, host_ops_ctx *ctx, bool counting)
 {
 	memset(ctx, 0, sizeof(*ctx));
-	ops_random(NULL, ctx->key, sizeof(ctx->key));
+	fill_random(ctx->key, sizeof(ctx->key));
 	ctx->counting = counting;
 	memset(ops, 0, sizeof(*ops));
 	ops->user = ctx;

@@ -58,6 +58,10 @@ typedef struct host_ops_ctx {
 	uint8_t key[32]; /* cookie MAC key, random per process */
 	bool counting;
 	host_mem mem;
+	/* getrandom() output not handed out yet: the engine asks for a few
+	 * bytes at a time (tags, TSNs), one system call per 256 bytes. */
+	uint8_t pool[256];
+	size_t pool_left;
 } host_ops_ctx;
 
 /* Fills ops for the engine: getrandom() randomness, HMAC-SHA-256 cookie MAC

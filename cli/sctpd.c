@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -35,7 +36,7 @@ void sd_log(sctpd *d, int level, const char *fmt, ...)
 	localtime_r(&ts.tv_sec, &tm);
 	int n = (int)strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
 	n += snprintf(line + n, sizeof(line) - (size_t)n, ".%03ld sctpd[%d] %s: ",
-		      ts.tv_nsec / 1000000, (int)getpid(), level_names[level]);
+		      ts.tv_nsec / 1000000, (int)d->pid, level_names[level]);
 	va_list ap;
 	va_start(ap, fmt);
 	if (n < (int)sizeof(line))
@@ -137,6 +138,16 @@ static void on_signal(loop *l, int fd, unsigned events, void *arg)
 		       (int)si.ssi_signo, d->nsocks);
 		sd_stop(d);
 	}
+}
+
+#define SWEEP_MS 2000
+
+static void on_sweep(loop *l, loop_timer *t, void *arg)
+{
+	sctpd *d = arg;
+
+	sd_sweep(d);
+	loop_timer_set(l, t, loop_now(l) + SWEEP_MS * ESCTP_MS);
 }
 
 static void before_sleep(loop *l, void *arg)
@@ -297,6 +308,13 @@ static void default_log_path(char *buf, size_t len)
 
 static int setup(sctpd *d, char *err, size_t errlen)
 {
+	/* Every emulated socket costs the daemon one fd (two while it
+	 * connects): take what the hard limit allows. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	d->l = loop_new();
 	d->hash = calloc(HASH_SLOTS, sizeof(*d->hash));
 	d->rbuf = malloc(RBUF_LEN);
@@ -308,6 +326,8 @@ static int setup(sctpd *d, char *err, size_t errlen)
 	d->rbuf_len = RBUF_LEN;
 	loop_timer_init(&d->idle_t, on_idle, d);
 	loop_timer_init(&d->stop_t, on_stop_timer, d);
+	loop_timer_init(&d->sweep_t, on_sweep, d);
+	loop_timer_set(d->l, &d->sweep_t, loop_now(d->l) + SWEEP_MS * ESCTP_MS);
 	host_config hc;
 	host_config_default(&hc);
 	hc.udp.port = (uint16_t)d->udp_port;
@@ -398,6 +418,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sctpd: fork: %s\n", strerror(errno));
 		return 1;
 	}
+	d.pid = getpid();
 	if (log_open(&d, err, sizeof(err)) < 0 ||
 	    setup(&d, err, sizeof(err)) < 0) {
 		if (notify >= 0) {

@@ -32,7 +32,8 @@ void sd_log(sctpd *d, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #define SD_CONTROL_MAX 108 /* sizeof(sun_path) */
-#define SD_OPTS_MAX 16 /* options recorded per socket */
+#define SD_OPTS_MAX 16
+#define SD_CHAN_BUF (1024 * 1024) /* SO_SNDBUF of both channel ends */ /* options recorded per socket */
 
 typedef struct sd_opt {
 	int level, name;
@@ -82,6 +83,7 @@ struct wsock {
 	wsp_addr local, peer;
 	wsp_params params;
 	int so_error;
+	esctp_tstamp reap_at; /* failed connect: freed then (sd_sweep) */
 	int backlog;
 	unsigned pending_accept;
 	bool app_eof;	    /* the program shut down its write side */
@@ -101,6 +103,16 @@ struct wsock {
 	sd_opt opts[SD_OPTS_MAX];
 };
 
+#define SD_ROUTE_CACHE 8
+#define SD_ROUTE_TTL (2 * ESCTP_SECOND)
+
+/* The source address the kernel picks towards a peer (getsockname shows
+ * it), remembered briefly: asking costs four system calls. */
+typedef struct sd_route {
+	esctp_addr peer, src;
+	esctp_tstamp at;
+} sd_route;
+
 struct sctpd {
 	loop *l;
 	host *h;
@@ -116,6 +128,10 @@ struct sctpd {
 	unsigned idle_secs;
 	loop_timer idle_t;
 	loop_timer stop_t;
+	loop_timer sweep_t;
+	sd_route routes[SD_ROUTE_CACHE];
+	unsigned route_next;
+	pid_t pid;
 	bool stopping;
 	int sig_fd;
 	unsigned nclients;
@@ -159,6 +175,8 @@ void sd_port_reap(sctpd *d);
 void sd_sock_shutdown_all(sctpd *d);
 /* Aborts and frees every socket (the stop timer ran out). */
 void sd_sock_free_all(sctpd *d);
+/* Frees the sockets whose reap time passed. */
+void sd_sweep(sctpd *d);
 /* Starts a graceful stop (SIGTERM, WSP_STOP). */
 void sd_stop(sctpd *d);
 /* Re-evaluates the idle timer. */

@@ -39,8 +39,8 @@ static bool reading(const wsock *s)
 
 void sd_chan_interest(wsock *s)
 {
-	if (s->fd < 0)
-		return;
+	if (s->fd < 0 || s->reap_at)
+		return; /* closed, or shut for good after a failed connect */
 	unsigned m = 0;
 	if (reading(s) && !s->out_blocked)
 		m |= LOOP_READ;
@@ -320,7 +320,10 @@ void sd_chan_release_filler(wsock *s)
 		return;
 	if (s->app_sndbuf > 0) {
 		int v = s->app_sndbuf / 2; /* Linux doubles what is set */
-		setsockopt(s->appdup, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+		if (setsockopt(s->appdup, SOL_SOCKET, SO_SNDBUFFORCE, &v,
+			       sizeof(v)) < 0)
+			setsockopt(s->appdup, SOL_SOCKET, SO_SNDBUF, &v,
+				   sizeof(v));
 	}
 	while (s->filler > 0 && s->fd >= 0) {
 		size_t want = s->filler < s->d->rbuf_len ? s->filler

@@ -131,11 +131,11 @@ static void handle(client *c, const wsp_req *q, int fd, int *keep)
 	wsp_rep rep = {.op = q->op, .udp_port = d->udp_port};
 	int app_fd = -1;
 
-	rep.val = (int32_t)getpid();
+	rep.val = (int32_t)d->pid;
 	switch (q->op) {
 	case WSP_HELLO:
 		snprintf(rep.msg, sizeof(rep.msg), "sctpd %d on %s, UDP port %u",
-			 (int)getpid(), d->control, d->udp_port);
+			 (int)d->pid, d->control, d->udp_port);
 		break;
 	case WSP_SOCKET: {
 		if (q->family != AF_INET && q->family != AF_INET6) {

@@ -20,6 +20,9 @@
 
 #define EPHEMERAL_LO 32768
 #define EPHEMERAL_HI 60999
+/* How long a socket whose connect failed waits for the program to read
+ * SO_ERROR (after which it is freed at once). */
+#define REAP_DELAY (10 * ESCTP_SECOND)
 
 /* ---- addresses ---- */
 
@@ -81,11 +84,20 @@ static bool addr_is_any(const wsp_addr *a)
 
 /* The local address the kernel would use towards peer (a connected UDP
  * socket tells), with `port`: what getsockname() shows on TCP. */
-static void route_src(const wsp_addr *peer, int family, uint16_t port,
-		      wsp_addr *out)
+static void route_src(sctpd *d, const wsp_addr *peer, int family,
+		      uint16_t port, wsp_addr *out)
 {
 	esctp_addr e;
 	sd_addr_to_esctp(peer, 9, &e);
+	esctp_tstamp now = host_now(d->h);
+	for (unsigned i = 0; i < SD_ROUTE_CACHE; i++) {
+		sd_route *r = &d->routes[i];
+		if (r->at && now - r->at < SD_ROUTE_TTL &&
+		    esctp_addr_same_ip(&r->peer, &e)) {
+			sd_addr_from_esctp(&r->src, port, family, out);
+			return;
+		}
+	}
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in sin;
@@ -113,6 +125,10 @@ static void route_src(const wsp_addr *peer, int family, uint16_t port,
 			memcpy(src.ip, &u.sin.sin_addr, 4);
 		else
 			memcpy(src.ip, &u.sin6.sin6_addr, 16);
+		sd_route *r = &d->routes[d->route_next++ % SD_ROUTE_CACHE];
+		r->peer = e;
+		r->src = src;
+		r->at = now;
 	}
 	if (fd >= 0)
 		close(fd);
@@ -296,12 +312,23 @@ static int name_app_end(sctpd *d, int fd, uint64_t seq)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int n = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
-			 WSP_SOCK_PREFIX "%d:%llu", (int)getpid(),
+			 WSP_SOCK_PREFIX "%d:%llu", (int)d->pid,
 			 (unsigned long long)seq);
-	(void)d;
 	return bind(fd, (struct sockaddr *)&sun,
 		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 				(size_t)n));
+}
+
+/* Larger channel buffers than the AF_UNIX default (208 KiB) mean fewer
+ * wake-ups per byte on both sides; only a root daemon may go past
+ * net.core.wmem_max. */
+static void chan_buffers(int sv[2])
+{
+	int v = SD_CHAN_BUF;
+	for (int i = 0; i < 2; i++)
+		if (setsockopt(sv[i], SOL_SOCKET, SO_SNDBUFFORCE, &v,
+			       sizeof(v)) < 0)
+			setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 }
 
 wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
@@ -312,6 +339,7 @@ wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 	 * close-on-exec flag is the receiver's (MSG_CMSG_CLOEXEC). */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return NULL;
+	chan_buffers(sv);
 	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0) {
 		close(sv[0]);
 		close(sv[1]);
@@ -506,7 +534,7 @@ int sd_sock_connect(wsock *s, const wsp_addr *addr, int app_fd)
 	port_link(s);
 	s->peer = *addr;
 	s->state = WSP_ST_CONNECTING;
-	route_src(addr, s->family, s->port->port, &s->local);
+	route_src(d, addr, s->family, s->port->port, &s->local);
 	/* DESIGN.md §3: the app end stays unwritable until the outcome.  A
 	 * tiny send buffer, filled from the app side into our end, which we
 	 * leave unread until then. */
@@ -625,7 +653,7 @@ static void on_up(wsock *s)
 
 	fill_addrs_from_status(s);
 	if (addr_is_any(&s->local) || s->accepted)
-		route_src(&s->peer, s->family, s->port->port, &s->local);
+		route_src(s->d, &s->peer, s->family, s->port->port, &s->local);
 	if (s->accepted && s->port->listener &&
 	    !addr_is_any(&s->port->listener->local)) {
 		s->local = s->port->listener->local;
@@ -659,9 +687,17 @@ static void on_failed(wsock *s, const esctp_event *ev)
 	if (starting) {
 		s->so_error = lost_errno(ev);
 		s->state = WSP_ST_CLOSED;
-		/* EOF first: the shim reads "writable alone" as success. */
-		sd_chan_peer_eof(s);
+		/* As on TCP: reads see EOF and writes EPIPE.  Shut first:
+		 * the shim reads "writable alone" as success.  The channel
+		 * then hangs up for good, so it leaves the loop, and the
+		 * socket is kept a while for SO_ERROR (sd_sweep). */
+		shutdown(s->fd, SHUT_RDWR);
+		s->eof_to_app = true;
 		sd_chan_release_filler(s);
+		if (s->registered)
+			loop_fd_del(s->d->l, s->fd);
+		s->registered = false;
+		s->reap_at = host_now(s->d->h) + REAP_DELAY;
 		return;
 	}
 	s->so_error = ev->error == 0 ? ETIMEDOUT : ECONNRESET;
@@ -843,6 +879,8 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		case SO_ERROR: {
 			int e = s->so_error;
 			s->so_error = 0;
+			if (s->reap_at)
+				s->reap_at = 1; /* read: free at the sweep */
 			return put_int(e, val, len);
 		}
 		case SO_DOMAIN:
@@ -944,6 +982,17 @@ void sd_sock_shutdown_all(sctpd *d)
 			esctp_assoc_shutdown(s->a, now);
 			host_kick(s->port->he);
 		}
+	}
+}
+
+void sd_sweep(sctpd *d)
+{
+	esctp_tstamp now = host_now(d->h);
+
+	for (wsock *s = d->socks, *next; s; s = next) {
+		next = s->next;
+		if (s->reap_at && s->reap_at <= now)
+			sd_sock_free(s);
 	}
 }
 
