@@ -33,6 +33,9 @@ void sd_log(sctpd *d, int level, const char *fmt, ...)
 
 #define SD_CONTROL_MAX 108 /* sizeof(sun_path) */
 #define SD_OPTS_MAX 16
+/* How long a socket whose channel is shut for good (failed connect, peer
+ * closed) stays for the program's questions (SO_ERROR, getpeername). */
+#define SD_REAP_DELAY (10 * ESCTP_SECOND)
 #define SD_CHAN_BUF (1024 * 1024) /* SO_SNDBUF of both channel ends */ /* options recorded per socket */
 
 typedef struct sd_opt {
@@ -89,6 +92,7 @@ struct wsock {
 	bool app_eof;	    /* the program shut down its write side */
 	bool app_gone;	    /* ... or closed every copy of its end */
 	bool peer_eof;	    /* the peer will send no more */
+	bool peer_shutdown; /* ... and will not read either: SCTP SHUTDOWN */
 	bool eof_to_app;    /* shutdown(fd, SHUT_WR) done */
 	bool marker_due;    /* in-band half-close not sent yet */
 	bool shutdown_sent; /* esctp_assoc_shutdown() called */

@@ -103,6 +103,11 @@ static void start_shutdown(wsock *s)
 /* The program closed every copy of its end (or shut down both ways). */
 static void app_gone(wsock *s)
 {
+	int err = 0;
+	socklen_t el = sizeof(err);
+	bool unread = getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
+		      err == ECONNRESET;
+
 	s->app_gone = true;
 	sd_chan_close(s);
 	free(s->obuf);
@@ -113,8 +118,12 @@ static void app_gone(wsock *s)
 		sd_sock_free(s);
 		return;
 	}
-	if (s->linger0) {
-		esctp_assoc_abort(s->a, "SO_LINGER 0", host_now(s->d->h));
+	/* Like TCP's RST: SO_LINGER {1, 0}, or a close with data the
+	 * program never read (the kernel then flags our end ECONNRESET). */
+	if (s->linger0 || unread) {
+		esctp_assoc_abort(s->a, s->linger0 ? "SO_LINGER 0"
+						   : "closed with unread data",
+				  host_now(s->d->h));
 		kick(s);
 		sd_sock_free(s);
 		return;
@@ -151,11 +160,34 @@ static void app_eof(wsock *s)
 	sd_chan_interest(s);
 }
 
+/* Whether the association still takes new messages. */
+static bool can_send(const wsock *s)
+{
+	return s->a && !s->shutdown_sent &&
+	       esctp_assoc_state(s->a) == ESCTP_ESTABLISHED;
+}
+
 /* Program -> engine. */
 static void chan_read(wsock *s)
 {
 	sctpd *d = s->d;
 
+	if (!can_send(s)) {
+		/* The peer shut down: nobody will read what the program
+		 * still writes; read it to see EOF or the hang-up. */
+		for (int i = 0; i < READS_PER_EVENT; i++) {
+			ssize_t n = recv(s->fd, d->rbuf, d->rbuf_len,
+					 MSG_DONTWAIT);
+			if (n == 0) {
+				app_eof(s); /* may free s */
+				return;
+			}
+			if (n < 0)
+				break;
+		}
+		sd_chan_interest(s);
+		return;
+	}
 	for (int i = 0; i < READS_PER_EVENT && s->a; i++) {
 		size_t space = esctp_assoc_send_space(s->a);
 		if (space < MIN_SEND_SPACE) {
@@ -271,6 +303,18 @@ static void deliver(wsock *s)
 	if (s->peer_eof && s->olen == 0 && !s->eof_to_app) {
 		s->eof_to_app = true;
 		shutdown(s->fd, SHUT_WR);
+	}
+	if (s->eof_to_app && s->peer_shutdown && !s->app_eof) {
+		/* The peer closed: what the program writes from now on
+		 * fails with EPIPE, as after a TCP reset.  Our end then
+		 * hangs up for good: out of the loop, and the socket is
+		 * kept a while for the program's questions (sd_sweep). */
+		shutdown(s->fd, SHUT_RD);
+		s->app_eof = true;
+		if (s->registered)
+			loop_fd_del(s->d->l, s->fd);
+		s->registered = false;
+		s->reap_at = host_now(s->d->h) + SD_REAP_DELAY;
 	}
 }
 

@@ -20,9 +20,6 @@
 
 #define EPHEMERAL_LO 32768
 #define EPHEMERAL_HI 60999
-/* How long a socket whose connect failed waits for the program to read
- * SO_ERROR (after which it is freed at once). */
-#define REAP_DELAY (10 * ESCTP_SECOND)
 
 /* ---- addresses ---- */
 
@@ -697,7 +694,7 @@ static void on_failed(wsock *s, const esctp_event *ev)
 		if (s->registered)
 			loop_fd_del(s->d->l, s->fd);
 		s->registered = false;
-		s->reap_at = host_now(s->d->h) + REAP_DELAY;
+		s->reap_at = host_now(s->d->h) + SD_REAP_DELAY;
 		return;
 	}
 	s->so_error = ev->error == 0 ? ETIMEDOUT : ECONNRESET;
@@ -727,6 +724,8 @@ static void sock_on_event(host_handler *self, host_ep *e, const esctp_event *ev)
 		sd_chan_pump(s);
 		break;
 	case ESCTP_EV_SHUTDOWN:
+		s->peer_shutdown = true;
+		s->state = WSP_ST_CLOSING;
 		sd_chan_peer_eof(s);
 		break;
 	case ESCTP_EV_SHUTDOWN_COMP:
@@ -879,7 +878,7 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		case SO_ERROR: {
 			int e = s->so_error;
 			s->so_error = 0;
-			if (s->reap_at)
+			if (s->reap_at && e)
 				s->reap_at = 1; /* read: free at the sweep */
 			return put_int(e, val, len);
 		}

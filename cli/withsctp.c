@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -30,7 +31,8 @@
 
 #define EXIT_WS 125 /* withsctp's own failure, as env(1) */
 #define MAX_OPTS 64
-#define START_WAIT_MS 5000
+#define START_WAIT_MS 8000
+#define START_ATTEMPTS 4
 
 typedef struct launch {
 	const char *opts[MAX_OPTS];
@@ -218,8 +220,11 @@ static const char *level_name(wsconf_log_level l)
 	return names[l];
 }
 
-/* Runs sctpd (it daemonizes and exits once ready, or says why not). */
-static void start_daemon(const wsconf *c)
+/* Runs sctpd (it daemonizes and exits once ready, or says why not) and
+ * keeps what it said in why: it may lose a race against another daemon
+ * starting, or one still stopping, which is worth a message only when
+ * nobody answers in the end. */
+static int start_daemon(const wsconf *c, char *why, size_t whylen)
 {
 	char path[PATH_MAX + 16], dir[PATH_MAX], port[16];
 	if (c->daemon[0]) {
@@ -237,52 +242,82 @@ static void start_daemon(const wsconf *c)
 		argv[argc++] = "--log";
 		argv[argc++] = c->log_file;
 	}
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
+		dup2(p[1], 2);
 		execv(path, (char *const *)argv);
-		fprintf(stderr, "withsctp: cannot run the daemon %s: %s (set "
-				"daemon = PATH in withsctp.conf)\n",
+		fprintf(stderr, "cannot run the daemon %s: %s (set daemon = "
+				"PATH in withsctp.conf)\n",
 			path, strerror(errno));
 		_exit(127);
 	}
-	int st;
+	close(p[1]);
+	size_t got = 0;
+	ssize_t n;
+	while (got + 1 < whylen &&
+	       (n = read(p[0], why + got, whylen - 1 - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		got += (size_t)n;
+	}
+	why[got] = '\0';
+	if (got && why[got - 1] == '\n')
+		why[got - 1] = '\0';
+	close(p[0]);
+	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+/* True once the daemon answers within wait_ms; dies when it refuses us. */
+static bool answers(const wsconf *c, int wait_ms)
+{
+	wsp_rep rep;
+
+	for (int ms = 0;; ms += 20) {
+		if (hello(c->control, &rep) == 0) {
+			if (rep.err)
+				die("%s", rep.msg);
+			return true;
+		}
+		if (ms >= wait_ms)
+			return false;
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 static void ensure_daemon(const wsconf *c, bool no_start)
 {
-	wsp_rep rep;
+	char why[512] = "";
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (hello(c->control, &rep) == 0) {
-			if (rep.err)
-				die("%s", rep.msg);
+	if (answers(c, 0))
+		return;
+	if (no_start)
+		die("no sctpd answers at %s (--no-start): start it with "
+		    "sctpd(8)",
+		    c->control);
+	/* A daemon still stopping holds the UDP port for up to 5 s. */
+	for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+		int rc = start_daemon(c, why, sizeof(why));
+		if (answers(c, START_WAIT_MS / START_ATTEMPTS))
 			return;
-		}
-		if (no_start)
-			die("no sctpd answers at %s (--no-start): start it "
-			    "with sctpd(8)",
-			    c->control);
-		if (attempt == 0)
-			start_daemon(c);
-		/* Another launcher may be starting it at the same time:
-		 * wait a little for it to answer. */
-		for (int ms = 0; ms < START_WAIT_MS; ms += 20) {
-			if (hello(c->control, &rep) == 0) {
-				if (rep.err)
-					die("%s", rep.msg);
-				return;
-			}
-			struct timespec ts = {0, 20 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-		}
+		/* Only a port or address in use is worth another try. */
+		if (rc != 0 && !strstr(why, "in use"))
+			break;
 	}
-	die("sctpd does not answer at %s: see its log (log_file, or "
-	    "sctpd.log under $XDG_RUNTIME_DIR, ~/.cache or /var/log)",
-	    c->control);
+	die("sctpd does not answer at %s%s%s", c->control,
+	    why[0] ? ": " : " (see its log: log_file, or sctpd.log under "
+			    "$XDG_RUNTIME_DIR, ~/.cache or /var/log)",
+	    why);
 }
 
 static bool kernel_has_sctp(void)

@@ -16,6 +16,13 @@ static void *bind_one(const char *name)
 {
 	void *p = dlsym(RTLD_NEXT, name);
 	if (!p) {
+		/* libc itself preloaded before the shim comes earlier in
+		 * the lookup order than RTLD_NEXT searches. */
+		void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+		if (libc)
+			p = dlsym(libc, name);
+	}
+	if (!p) {
 		/* Nothing can work without the real call: say so and stop
 		 * rather than crash later. */
 		char msg[128];
