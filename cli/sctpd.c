@@ -140,14 +140,11 @@ static void on_signal(loop *l, int fd, unsigned events, void *arg)
 	}
 }
 
-#define SWEEP_MS 2000
-
 static void on_sweep(loop *l, loop_timer *t, void *arg)
 {
-	sctpd *d = arg;
-
-	sd_sweep(d);
-	loop_timer_set(l, t, loop_now(l) + SWEEP_MS * ESCTP_MS);
+	(void)l;
+	(void)t;
+	sd_sweep(arg);
 }
 
 static void before_sleep(loop *l, void *arg)
@@ -327,7 +324,6 @@ static int setup(sctpd *d, char *err, size_t errlen)
 	loop_timer_init(&d->idle_t, on_idle, d);
 	loop_timer_init(&d->stop_t, on_stop_timer, d);
 	loop_timer_init(&d->sweep_t, on_sweep, d);
-	loop_timer_set(d->l, &d->sweep_t, loop_now(d->l) + SWEEP_MS * ESCTP_MS);
 	host_config hc;
 	host_config_default(&hc);
 	hc.udp.port = (uint16_t)d->udp_port;

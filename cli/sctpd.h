@@ -36,6 +36,9 @@ void sd_log(sctpd *d, int level, const char *fmt, ...)
 /* How long a socket whose channel is shut for good (failed connect, peer
  * closed) stays for the program's questions (SO_ERROR, getpeername). */
 #define SD_REAP_DELAY (10 * ESCTP_SECOND)
+/* ... and after the peer closed, when the program has all it can get:
+ * long enough for a last getpeername(), short enough for idle exit. */
+#define SD_ZOMBIE_DELAY (2 * ESCTP_SECOND)
 #define SD_CHAN_BUF (1024 * 1024) /* SO_SNDBUF of both channel ends */ /* options recorded per socket */
 
 typedef struct sd_opt {
@@ -179,8 +182,10 @@ void sd_port_reap(sctpd *d);
 void sd_sock_shutdown_all(sctpd *d);
 /* Aborts and frees every socket (the stop timer ran out). */
 void sd_sock_free_all(sctpd *d);
-/* Frees the sockets whose reap time passed. */
+/* Frees the sockets whose reap time passed; re-arms for the next. */
 void sd_sweep(sctpd *d);
+/* Frees s at `when` (the sweep timer runs then). */
+void sd_reap_at(wsock *s, esctp_tstamp when);
 /* Starts a graceful stop (SIGTERM, WSP_STOP). */
 void sd_stop(sctpd *d);
 /* Re-evaluates the idle timer. */

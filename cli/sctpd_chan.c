@@ -314,7 +314,7 @@ static void deliver(wsock *s)
 		if (s->registered)
 			loop_fd_del(s->d->l, s->fd);
 		s->registered = false;
-		s->reap_at = host_now(s->d->h) + SD_REAP_DELAY;
+		sd_reap_at(s, host_now(s->d->h) + SD_ZOMBIE_DELAY);
 	}
 }
 

@@ -694,7 +694,7 @@ static void on_failed(wsock *s, const esctp_event *ev)
 		if (s->registered)
 			loop_fd_del(s->d->l, s->fd);
 		s->registered = false;
-		s->reap_at = host_now(s->d->h) + SD_REAP_DELAY;
+		sd_reap_at(s, host_now(s->d->h) + SD_REAP_DELAY);
 		return;
 	}
 	s->so_error = ev->error == 0 ? ETIMEDOUT : ECONNRESET;
@@ -879,7 +879,7 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 			int e = s->so_error;
 			s->so_error = 0;
 			if (s->reap_at && e)
-				s->reap_at = 1; /* read: free at the sweep */
+				sd_reap_at(s, 1); /* read: free it now */
 			return put_int(e, val, len);
 		}
 		case SO_DOMAIN:
@@ -986,13 +986,26 @@ void sd_sock_shutdown_all(sctpd *d)
 
 void sd_sweep(sctpd *d)
 {
-	esctp_tstamp now = host_now(d->h);
+	esctp_tstamp now = host_now(d->h), next_at = ESCTP_TSTAMP_NEVER;
 
 	for (wsock *s = d->socks, *next; s; s = next) {
 		next = s->next;
 		if (s->reap_at && s->reap_at <= now)
 			sd_sock_free(s);
+		else if (s->reap_at && s->reap_at < next_at)
+			next_at = s->reap_at;
 	}
+	if (next_at != ESCTP_TSTAMP_NEVER)
+		loop_timer_set(d->l, &d->sweep_t, next_at);
+}
+
+void sd_reap_at(wsock *s, esctp_tstamp when)
+{
+	sctpd *d = s->d;
+
+	s->reap_at = when;
+	if (!loop_timer_armed(&d->sweep_t) || d->sweep_t.when > when)
+		loop_timer_set(d->l, &d->sweep_t, when);
 }
 
 void sd_sock_free_all(sctpd *d)

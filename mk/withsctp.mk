@@ -4,3 +4,4 @@ CLI_PROGS += withsctp
 CLI_SRCS_withsctp = cli/withsctp.c cli/wsproto.c $(WSCONF_SRCS)
 INSTALL_PROGS += withsctp
 BATS_SUITES += tests/bats/daemon.bats
+BATS_SUITES += tests/bats/withsctp.bats

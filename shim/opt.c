@@ -36,8 +36,14 @@ int shim_getname(int fd, struct sockaddr *sa, socklen_t *len, bool peer)
 	if (shim_ctl_call(&q, fd, &rep, NULL, false) < 0)
 		return -1;
 	if (rep.err == ENOTSOCK) {
-		/* A stale entry of the fd table (fdtab.c). */
+		/* A stale entry of the fd table (fdtab.c), or a socket the
+		 * daemon forgot after its peer closed: then, as on a closed
+		 * TCP socket, there is no peer. */
 		shim_fd_set(fd, SHIM_FD_UNKNOWN);
+		if (peer && shim_is_emulated(fd)) {
+			errno = ENOTCONN;
+			return -1;
+		}
 		return peer ? shim_libc.getpeername(fd, sa, len)
 			    : shim_libc.getsockname(fd, sa, len);
 	}
