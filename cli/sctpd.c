@@ -375,7 +375,13 @@ static int daemonize(int *notify)
 	}
 	close(p[0]);
 	setsid();
-	*notify = p[1];
+	/* A daemon keeps no file of whoever started it: a pipe held open
+	 * would keep its reader (a shell, a test harness) waiting for EOF. */
+	int keep = p[1];
+	if (keep > 3)
+		close_range(3, (unsigned)keep - 1, 0);
+	close_range((unsigned)keep + 1, ~0U, 0);
+	*notify = keep;
 	return 0;
 }
 

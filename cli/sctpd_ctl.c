@@ -19,7 +19,6 @@
 
 #include "sctpd.h"
 
-#define MAX_FDS 4 /* fds accepted per request (extra ones are closed) */
 
 typedef struct client {
 	sctpd *d;
@@ -31,24 +30,11 @@ typedef struct client {
 
 static int send_rep(client *c, wsp_rep *rep, int fd)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = {rep, sizeof(*rep)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-
 	rep->magic = WSP_MAGIC;
-	if (fd >= 0) {
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd, sizeof(int));
-	}
-	return sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
+	return wsp_send_fd(c->fd, rep, sizeof(*rep), fd,
+			   MSG_DONTWAIT | MSG_NOSIGNAL) < 0
+		       ? -1
+		       : 0;
 }
 
 static void client_close(client *c)
@@ -206,42 +192,27 @@ static void on_client(loop *l, int fd, unsigned events, void *arg)
 {
 	client *c = arg;
 	wsp_req q;
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(MAX_FDS * sizeof(int))];
-	} cm;
-	struct iovec iov = {&q, sizeof(q)};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = cm.buf,
-			    .msg_controllen = sizeof(cm.buf)};
+	int fd_in, mflags;
 
 	(void)l;
 	(void)fd;
 	(void)events;
-	ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	ssize_t n = wsp_recv_fd(c->fd, &q, sizeof(q), &fd_in,
+				MSG_DONTWAIT | MSG_CMSG_CLOEXEC, &mflags);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	int fds[MAX_FDS], nfds = 0;
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); n > 0 && h;
-	     h = CMSG_NXTHDR(&mh, h)) {
-		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < k && nfds < MAX_FDS; i++)
-			memcpy(&fds[nfds++], CMSG_DATA(h) + i * sizeof(int),
-			       sizeof(int));
-	}
 	if (n <= 0) {
+		if (fd_in >= 0)
+			close(fd_in);
 		client_close(c);
 		return;
 	}
 	int keep = 0;
-	if (c->refused && !(nfds && held_socket_op(q.op) &&
+	if (c->refused && !(fd_in >= 0 && held_socket_op(q.op) &&
 			    (size_t)n == sizeof(q))) {
 		refuse(c);
 	} else if ((size_t)n != sizeof(q) || q.magic != WSP_MAGIC ||
-		   (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		   (mflags & (MSG_TRUNC | MSG_CTRUNC))) {
 		wsp_rep rep = {.err = EPROTO};
 		snprintf(rep.msg, sizeof(rep.msg),
 			 "malformed request (%zd bytes): a libwithsctp.so of "
@@ -249,10 +220,10 @@ static void on_client(loop *l, int fd, unsigned events, void *arg)
 			 n);
 		send_rep(c, &rep, -1);
 	} else {
-		handle(c, &q, nfds ? fds[0] : -1, &keep);
+		handle(c, &q, fd_in, &keep);
 	}
-	for (int i = keep ? 1 : 0; i < nfds; i++)
-		close(fds[i]);
+	if (fd_in >= 0 && !keep)
+		close(fd_in);
 }
 
 static void on_accept(loop *l, int fd, unsigned events, void *arg)

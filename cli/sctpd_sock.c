@@ -576,22 +576,9 @@ static void deliver_accept(wsock *s)
 	wsock *l = p ? p->listener : NULL;
 	wsp_accept rec = {.magic = WSP_MAGIC, .peer = s->peer,
 			  .local = s->local};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = {&rec, sizeof(rec)};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = cm.buf,
-			    .msg_controllen = sizeof(cm.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &s->appdup, sizeof(int));
 	if (!l || l->fd < 0 ||
-	    sendmsg(l->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+	    wsp_send_fd(l->fd, &rec, sizeof(rec), s->appdup,
+			MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		char b[64];
 		sd_log(s->d, LOG_WARN_,
 		       "port %u: no room to queue the association from %s "
@@ -684,13 +671,17 @@ static void on_failed(wsock *s, const esctp_event *ev)
 	if (starting) {
 		s->so_error = lost_errno(ev);
 		s->state = WSP_ST_CLOSED;
-		/* As on TCP: reads see EOF and writes EPIPE.  Shut first:
-		 * the shim reads "writable alone" as success.  The channel
-		 * then hangs up for good, so it leaves the loop, and the
-		 * socket is kept a while for SO_ERROR (sd_sweep). */
-		shutdown(s->fd, SHUT_RDWR);
+		/* As on TCP: reads see EOF and writes EPIPE.  The order
+		 * matters: EOF first (the shim reads "writable and nothing
+		 * else" as success, and a program polling for POLLOUT alone
+		 * is not woken by it), then writable, then the write side
+		 * shut.  The channel then hangs up for good, so it leaves
+		 * the loop, and the socket is kept a while for SO_ERROR
+		 * (sd_sweep). */
+		shutdown(s->fd, SHUT_WR);
 		s->eof_to_app = true;
 		sd_chan_release_filler(s);
+		shutdown(s->fd, SHUT_RD);
 		if (s->registered)
 			loop_fd_del(s->d->l, s->fd);
 		s->registered = false;

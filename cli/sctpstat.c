@@ -103,22 +103,9 @@ static int parse_opts(int argc, char **argv, opts *o)
  * shorter than sun_path).  Returns the fd, or -1 with errno set. */
 static int ctl_connect(const char *control)
 {
-	struct sockaddr_un sun;
-	socklen_t len = wsp_control_sockaddr(control, &sun);
 	/* Non-blocking: a full backlog fails with EAGAIN instead of
 	 * hanging. */
-	int fd =
-	    socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, len) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return wsp_control_connect(control, SOCK_NONBLOCK);
 }
 
 /* Reads one datagram within LIST_TIMEOUT_MS.  Returns its length (0: the

@@ -178,17 +178,14 @@ static void export_opts(const launch *L)
  * -1 with errno (ECONNREFUSED/ENOENT: nobody there). */
 static int hello(const char *control, wsp_rep *rep)
 {
-	struct sockaddr_un sun;
-	socklen_t len = wsp_control_sockaddr(control, &sun);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int fd = wsp_control_connect(control, 0);
 	if (fd < 0)
 		return -1;
 	wsp_req q = {.magic = WSP_MAGIC, .op = WSP_HELLO};
 	snprintf(q.comm, sizeof(q.comm), "withsctp");
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	int rc = -1;
-	if (connect(fd, (struct sockaddr *)&sun, len) == 0 &&
-	    send(fd, &q, sizeof(q), MSG_NOSIGNAL) == (ssize_t)sizeof(q)) {
+	if (send(fd, &q, sizeof(q), MSG_NOSIGNAL) == (ssize_t)sizeof(q)) {
 		if (poll(&p, 1, 2000) == 1 &&
 		    recv(fd, rep, sizeof(*rep), 0) == (ssize_t)sizeof(*rep) &&
 		    rep->magic == WSP_MAGIC)

@@ -141,4 +141,21 @@ typedef struct wsp_stat {
  * path; truncated to fit) and returns the length to pass to bind/connect. */
 socklen_t wsp_control_sockaddr(const char *control, struct sockaddr_un *sun);
 
+/* A SOCK_SEQPACKET connection to the daemon at `control` (flags: more
+ * SOCK_* flags, e.g. SOCK_NONBLOCK).  Returns the fd (close-on-exec), or
+ * -1 with errno set (ECONNREFUSED, ENOENT: nobody there). */
+int wsp_control_connect(const char *control, int flags);
+
+/* sendmsg() of len bytes of buf with fd attached as SCM_RIGHTS when fd >= 0;
+ * returns what sendmsg returns. */
+ssize_t wsp_send_fd(int sock, const void *buf, size_t len, int fd, int flags);
+
+#define WSP_RECV_FDS 4 /* fds read per message; all but the first closed */
+
+/* recvmsg() into buf: the first fd received goes to *fd (-1 when none),
+ * any other is closed.  msg_flags (may be NULL) gets the message's flags
+ * (MSG_TRUNC, MSG_CTRUNC).  Returns what recvmsg returns. */
+ssize_t wsp_recv_fd(int sock, void *buf, size_t len, int *fd, int flags,
+		    int *msg_flags);
+
 #endif

@@ -129,45 +129,26 @@ static int ctl_ensure(void)
 static int exchange(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 		    bool cloexec)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = {q, sizeof(*q)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-
-	if (fd_in >= 0) {
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd_in, sizeof(int));
-	}
 	ssize_t n;
 	do
-		n = sendmsg(ctl_fd, &mh, MSG_NOSIGNAL);
+		n = wsp_send_fd(ctl_fd, q, sizeof(*q), fd_in, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
-	iov.iov_base = rep;
-	iov.iov_len = sizeof(*rep);
-	mh.msg_control = cm.buf;
-	mh.msg_controllen = sizeof(cm.buf);
+	int got;
 	do
-		n = recvmsg(ctl_fd, &mh, cloexec ? MSG_CMSG_CLOEXEC : 0);
+		n = wsp_recv_fd(ctl_fd, rep, sizeof(*rep), &got,
+				cloexec ? MSG_CMSG_CLOEXEC : 0, NULL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
 		errno = ETIMEDOUT;
 	if (n != (ssize_t)sizeof(*rep) || rep->magic != WSP_MAGIC) {
-		errno = n == 0 ? ECONNRESET : EPROTO;
+		if (got >= 0)
+			close(got);
+		if (n >= 0)
+			errno = n == 0 ? ECONNRESET : EPROTO;
 		return -1;
 	}
-	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-	int got = -1;
-	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
-		memcpy(&got, CMSG_DATA(h), sizeof(int));
 	if (fd_out)
 		*fd_out = got;
 	else if (got >= 0)

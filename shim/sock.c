@@ -322,27 +322,16 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		return -1;
 	}
 	wsp_accept rec;
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = {&rec, sizeof(rec)};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = cm.buf,
-			    .msg_controllen = sizeof(cm.buf)};
+	int nfd;
 	/* The listener's own O_NONBLOCK, SO_RCVTIMEO and signals apply, as
 	 * they do to accept(). */
-	ssize_t n = recvmsg(fd, &mh,
-			    MSG_WAITALL |
-				    ((flags & SOCK_CLOEXEC) ? MSG_CMSG_CLOEXEC
-							    : 0));
+	ssize_t n = wsp_recv_fd(fd, &rec, sizeof(rec), &nfd,
+				MSG_WAITALL | ((flags & SOCK_CLOEXEC)
+						       ? MSG_CMSG_CLOEXEC
+						       : 0),
+				NULL);
 	if (n < 0)
 		return -1;
-	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-	int nfd = -1;
-	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
-		memcpy(&nfd, CMSG_DATA(h), sizeof(int));
 	if (n != (ssize_t)sizeof(rec) || rec.magic != WSP_MAGIC || nfd < 0) {
 		if (nfd >= 0)
 			close(nfd);

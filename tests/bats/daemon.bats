@@ -76,7 +76,7 @@ teardown() {
 }
 
 @test "sctpd refuses a second daemon on the same control address, naming the cause" {
-	"$SCTPD" -c "$WITHSCTP_CONTROL" -u "$P1" -L "$WITHSCTP_LOG_FILE"
+	"$SCTPD" --control "$WITHSCTP_CONTROL" -u "$P1" -L "$WITHSCTP_LOG_FILE"
 	run "$SCTPD" -c "$WITHSCTP_CONTROL" -u "$P2" -f
 	echo "$output"
 	[ "$status" -eq 1 ]

@@ -100,7 +100,7 @@ bulk_usrsctp() {
 	$exc timeout 120 "$BULK" cpu "$TMP/ccpu" "$TSCTP" -E $u2 -U $u1 -l $len \
 		-n $n "$addr" 2>&1 | grep -a '^Throughput was' >"$TMP/tcli"
 	sleep 0.3
-	pkill -INT -P $spid 2>/dev/null
+	pkill -P $spid 2>/dev/null
 	wait $spid 2>/dev/null
 	[ -s "$TMP/tcli" ] || return
 	awk -v a="$(cat "$TMP/ccpu" 2>/dev/null || echo 0)" \
