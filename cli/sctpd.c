@@ -35,8 +35,9 @@ void sd_log(sctpd *d, int level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	int n = (int)strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
-	n += snprintf(line + n, sizeof(line) - (size_t)n, ".%03ld sctpd[%d] %s: ",
-		      ts.tv_nsec / 1000000, (int)d->pid, level_names[level]);
+	n += snprintf(line + n, sizeof(line) - (size_t)n,
+		      ".%03ld sctpd[%d] %s: ", ts.tv_nsec / 1000000,
+		      (int)d->pid, level_names[level]);
 	va_list ap;
 	va_start(ap, fmt);
 	if (n < (int)sizeof(line))
@@ -53,11 +54,12 @@ static int log_open(sctpd *d, char *err, size_t errlen)
 {
 	if (!d->log_path[0])
 		return 0;
-	int fd = open(d->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		      0600);
+	int fd =
+	    open(d->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		snprintf(err, errlen, "log file %.300s: %s (choose another "
-				      "with --log)",
+		snprintf(err, errlen,
+			 "log file %.300s: %s (choose another "
+			 "with --log)",
 			 d->log_path, strerror(errno));
 		return -1;
 	}
@@ -94,7 +96,7 @@ void sd_idle_check(sctpd *d)
 	else if (!loop_timer_armed(&d->idle_t))
 		loop_timer_set(d->l, &d->idle_t,
 			       loop_now(d->l) +
-				       (esctp_tstamp)d->idle_secs * ESCTP_SECOND);
+				   (esctp_tstamp)d->idle_secs * ESCTP_SECOND);
 }
 
 static void on_stop_timer(loop *l, loop_timer *t, void *arg)
@@ -170,19 +172,20 @@ typedef struct opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sctpd [options]\n"
-		"  -f, --foreground     stay in the foreground (log to stderr)\n"
-		"  -c, --control ADDR   control socket: @NAME (abstract) or a "
-		"path (@withsctp)\n"
-		"  -u, --udp-port PORT  UDP encapsulation port (9899)\n"
-		"  -L, --log FILE       log file\n"
-		"  -l, --log-level L    error, warn, info or debug (info)\n"
-		"  -i, --idle SECS      exit after SECS idle seconds (0: never)\n"
-		"  -a, --allow-all      serve every user (system service)\n"
-		"  -h, --help           this text\n"
-		"  -V, --version        the version\n"
-		"See sctpd(8).\n");
+	fprintf(
+	    f,
+	    "usage: sctpd [options]\n"
+	    "  -f, --foreground     stay in the foreground (log to stderr)\n"
+	    "  -c, --control ADDR   control socket: @NAME (abstract) or a "
+	    "path (@withsctp)\n"
+	    "  -u, --udp-port PORT  UDP encapsulation port (9899)\n"
+	    "  -L, --log FILE       log file\n"
+	    "  -l, --log-level L    error, warn, info or debug (info)\n"
+	    "  -i, --idle SECS      exit after SECS idle seconds (0: never)\n"
+	    "  -a, --allow-all      serve every user (system service)\n"
+	    "  -h, --help           this text\n"
+	    "  -V, --version        the version\n"
+	    "See sctpd(8).\n");
 }
 
 static int parse_level(const char *s)
@@ -196,16 +199,16 @@ static int parse_level(const char *s)
 static int parse_opts(int argc, char **argv, opts *o)
 {
 	static const struct option lo[] = {
-		{"foreground", no_argument, NULL, 'f'},
-		{"control", required_argument, NULL, 'c'},
-		{"udp-port", required_argument, NULL, 'u'},
-		{"log", required_argument, NULL, 'L'},
-		{"log-level", required_argument, NULL, 'l'},
-		{"idle", required_argument, NULL, 'i'},
-		{"allow-all", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"control", required_argument, NULL, 'c'},
+	    {"udp-port", required_argument, NULL, 'u'},
+	    {"log", required_argument, NULL, 'L'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"idle", required_argument, NULL, 'i'},
+	    {"allow-all", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0}};
 	int c;
 	char *end;
 
@@ -226,8 +229,9 @@ static int parse_opts(int argc, char **argv, opts *o)
 		case 'u':
 			o->udp_port = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || !o->udp_port || o->udp_port > 65535) {
-				fprintf(stderr, "sctpd: --udp-port: '%s' is "
-						"not a port (1-65535)\n",
+				fprintf(stderr,
+					"sctpd: --udp-port: '%s' is "
+					"not a port (1-65535)\n",
 					optarg);
 				return 2;
 			}
@@ -238,9 +242,10 @@ static int parse_opts(int argc, char **argv, opts *o)
 		case 'l':
 			o->log_level = parse_level(optarg);
 			if (o->log_level < 0) {
-				fprintf(stderr, "sctpd: --log-level: '%s' is "
-						"not error, warn, info or "
-						"debug\n",
+				fprintf(stderr,
+					"sctpd: --log-level: '%s' is "
+					"not error, warn, info or "
+					"debug\n",
 					optarg);
 				return 2;
 			}
@@ -248,8 +253,9 @@ static int parse_opts(int argc, char **argv, opts *o)
 		case 'i':
 			o->idle = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || !optarg[0]) {
-				fprintf(stderr, "sctpd: --idle: '%s' is not "
-						"a number of seconds\n",
+				fprintf(stderr,
+					"sctpd: --idle: '%s' is not "
+					"a number of seconds\n",
 					optarg);
 				return 2;
 			}
@@ -369,7 +375,8 @@ static int daemonize(int *notify)
 			msg[n] = '\0';
 			fprintf(stderr, "sctpd: %s\n", msg + 1);
 		} else {
-			fprintf(stderr, "sctpd: the daemon died while starting\n");
+			fprintf(stderr,
+				"sctpd: the daemon died while starting\n");
 		}
 		_exit(1);
 	}

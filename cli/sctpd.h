@@ -29,7 +29,7 @@ enum { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
 
 /* Writes one log line "TIME LEVEL text" when level is enabled. */
 void sd_log(sctpd *d, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define SD_CONTROL_MAX 108 /* sizeof(sun_path) */
 #define SD_OPTS_MAX 16
@@ -39,7 +39,9 @@ void sd_log(sctpd *d, int level, const char *fmt, ...)
 /* ... and after the peer closed, when the program has all it can get:
  * long enough for a last getpeername(), short enough for idle exit. */
 #define SD_ZOMBIE_DELAY (2 * ESCTP_SECOND)
-#define SD_CHAN_BUF (1024 * 1024) /* SO_SNDBUF of both channel ends */ /* options recorded per socket */
+#define SD_CHAN_BUF                                                            \
+	(1024 * 1024) /* SO_SNDBUF of both channel ends */ /* options recorded \
+							      per socket */
 
 typedef struct sd_opt {
 	int level, name;
@@ -73,9 +75,9 @@ struct wsock {
 	uid_t uid;
 	pid_t pid;
 	char comm[16];
-	int family; /* AF_INET or AF_INET6, as the program asked */
-	int state;  /* enum wsp_state */
-	int fd;	    /* daemon end, -1 once closed */
+	int family;	 /* AF_INET or AF_INET6, as the program asked */
+	int state;	 /* enum wsp_state */
+	int fd;		 /* daemon end, -1 once closed */
 	unsigned mask;	 /* loop interest on fd */
 	bool registered; /* fd is in the loop */
 	bool hup;	 /* the loop reported a hang-up on fd */
@@ -102,8 +104,8 @@ struct wsock {
 	bool peer_ws;	    /* the peer is a withsctp daemon */
 	bool accepted;	    /* came from a listener */
 	bool reuseaddr, keepalive, linger0, nodelay;
-	bool out_blocked;   /* waiting for send space in the engine */
-	uint8_t *obuf;	    /* received bytes the channel did not take */
+	bool out_blocked; /* waiting for send space in the engine */
+	uint8_t *obuf;	  /* received bytes the channel did not take */
 	size_t olen, ooff;
 	uint64_t bytes_in, bytes_out, msgs_in, msgs_out;
 	unsigned nopts;
@@ -149,7 +151,7 @@ struct sctpd {
 	size_t nhash;
 	wsport *ports;
 	wsport *dead_ports; /* freed before the loop sleeps */
-	uint8_t *rbuf; /* shared receive buffer */
+	uint8_t *rbuf;	    /* shared receive buffer */
 	size_t rbuf_len;
 };
 

@@ -121,8 +121,9 @@ static void app_gone(wsock *s)
 	/* Like TCP's RST: SO_LINGER {1, 0}, or a close with data the
 	 * program never read (the kernel then flags our end ECONNRESET). */
 	if (s->linger0 || unread) {
-		esctp_assoc_abort(s->a, s->linger0 ? "SO_LINGER 0"
-						   : "closed with unread data",
+		esctp_assoc_abort(s->a,
+				  s->linger0 ? "SO_LINGER 0"
+					     : "closed with unread data",
 				  host_now(s->d->h));
 		kick(s);
 		sd_sock_free(s);
@@ -176,8 +177,8 @@ static void chan_read(wsock *s)
 		/* The peer shut down: nobody will read what the program
 		 * still writes; read it to see EOF or the hang-up. */
 		for (int i = 0; i < READS_PER_EVENT; i++) {
-			ssize_t n = recv(s->fd, d->rbuf, d->rbuf_len,
-					 MSG_DONTWAIT);
+			ssize_t n =
+			    recv(s->fd, d->rbuf, d->rbuf_len, MSG_DONTWAIT);
 			if (n == 0) {
 				app_eof(s); /* may free s */
 				return;
@@ -270,8 +271,8 @@ static void deliver(wsock *s)
 
 	if (s->fd < 0) {
 		/* Nobody reads any more: keep the window open. */
-		while (s->a && esctp_assoc_recv(s->a, d->rbuf, d->rbuf_len,
-						NULL) > 0)
+		while (s->a &&
+		       esctp_assoc_recv(s->a, d->rbuf, d->rbuf_len, NULL) > 0)
 			;
 		return;
 	}
@@ -370,8 +371,8 @@ void sd_chan_release_filler(wsock *s)
 				   sizeof(v));
 	}
 	while (s->filler > 0 && s->fd >= 0) {
-		size_t want = s->filler < s->d->rbuf_len ? s->filler
-							 : s->d->rbuf_len;
+		size_t want =
+		    s->filler < s->d->rbuf_len ? s->filler : s->d->rbuf_len;
 		ssize_t n = recv(s->fd, s->d->rbuf, want, MSG_DONTWAIT);
 		if (n <= 0)
 			break;

@@ -19,7 +19,6 @@
 
 #include "sctpd.h"
 
-
 typedef struct client {
 	sctpd *d;
 	int fd;
@@ -33,8 +32,8 @@ static int send_rep(client *c, wsp_rep *rep, int fd)
 	rep->magic = WSP_MAGIC;
 	return wsp_send_fd(c->fd, rep, sizeof(*rep), fd,
 			   MSG_DONTWAIT | MSG_NOSIGNAL) < 0
-		       ? -1
-		       : 0;
+		   ? -1
+		   : 0;
 }
 
 static void client_close(client *c)
@@ -93,14 +92,14 @@ static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep,
 		rep->err = sd_sock_connect(s, &q->addr, fd);
 		break;
 	case WSP_SETOPT:
-		rep->err = sd_sock_setopt(s, q->arg, q->name, q->val,
-					  q->len > WSP_OPT_MAX ? WSP_OPT_MAX
-							       : q->len);
+		rep->err =
+		    sd_sock_setopt(s, q->arg, q->name, q->val,
+				   q->len > WSP_OPT_MAX ? WSP_OPT_MAX : q->len);
 		break;
 	case WSP_GETOPT:
 		rep->len = WSP_OPT_MAX;
-		rep->err = sd_sock_getopt(s, q->arg, q->name, rep->val_buf,
-					  &rep->len);
+		rep->err =
+		    sd_sock_getopt(s, q->arg, q->name, rep->val_buf, &rep->len);
 		break;
 	case WSP_QUERY:
 		break;
@@ -120,8 +119,9 @@ static void handle(client *c, const wsp_req *q, int fd, int *keep)
 	rep.val = (int32_t)d->pid;
 	switch (q->op) {
 	case WSP_HELLO:
-		snprintf(rep.msg, sizeof(rep.msg), "sctpd %d on %s, UDP port %u",
-			 (int)d->pid, d->control, d->udp_port);
+		snprintf(rep.msg, sizeof(rep.msg),
+			 "sctpd %d on %s, UDP port %u", (int)d->pid, d->control,
+			 d->udp_port);
 		break;
 	case WSP_SOCKET: {
 		if (q->family != AF_INET && q->family != AF_INET6) {
@@ -208,8 +208,8 @@ static void on_client(loop *l, int fd, unsigned events, void *arg)
 		return;
 	}
 	int keep = 0;
-	if (c->refused && !(fd_in >= 0 && held_socket_op(q.op) &&
-			    (size_t)n == sizeof(q))) {
+	if (c->refused &&
+	    !(fd_in >= 0 && held_socket_op(q.op) && (size_t)n == sizeof(q))) {
 		refuse(c);
 	} else if ((size_t)n != sizeof(q) || q.magic != WSP_MAGIC ||
 		   (mflags & (MSG_TRUNC | MSG_CTRUNC))) {
@@ -238,8 +238,8 @@ static void on_accept(loop *l, int fd, unsigned events, void *arg)
 		struct ucred cr;
 		socklen_t len = sizeof(cr);
 		client *c = calloc(1, sizeof(*c));
-		if (!c || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &len) <
-				  0) {
+		if (!c ||
+		    getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
 			free(c);
 			close(cfd);
 			continue;
@@ -272,8 +272,8 @@ int sd_ctl_open(sctpd *d, char *err, size_t errlen)
 	struct sockaddr_un sun;
 	socklen_t len = wsp_control_sockaddr(d->control, &sun);
 
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			0);
+	int fd =
+	    socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(errno));
 		return -1;
@@ -282,8 +282,8 @@ int sd_ctl_open(sctpd *d, char *err, size_t errlen)
 		/* A stale socket file from a dead daemon is replaced; a live
 		 * one answers connect(). */
 		int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, len) <
-					  0 &&
+		if (probe >= 0 &&
+		    connect(probe, (struct sockaddr *)&sun, len) < 0 &&
 		    errno == ECONNREFUSED)
 			unlink(d->control);
 		if (probe >= 0)

@@ -81,8 +81,8 @@ static bool addr_is_any(const wsp_addr *a)
 
 /* The local address the kernel would use towards peer (a connected UDP
  * socket tells), with `port`: what getsockname() shows on TCP. */
-static void route_src(sctpd *d, const wsp_addr *peer, int family,
-		      uint16_t port, wsp_addr *out)
+static void route_src(sctpd *d, const wsp_addr *peer, int family, uint16_t port,
+		      wsp_addr *out)
 {
 	esctp_addr e;
 	sd_addr_to_esctp(peer, 9, &e);
@@ -561,7 +561,7 @@ static void fill_addrs_from_status(wsock *s)
 	esctp_status st;
 	esctp_assoc_status(s->a, &st);
 	s->peer_ws =
-		st.peer_adaptation_present && st.peer_adaptation == WSP_ADAPTATION;
+	    st.peer_adaptation_present && st.peer_adaptation == WSP_ADAPTATION;
 	for (uint32_t i = 0; i < st.npaths && i < 8; i++)
 		if (st.paths[i].primary || i == 0)
 			sd_addr_from_esctp(&st.paths[i].addr, st.peer_port,
@@ -574,8 +574,8 @@ static void deliver_accept(wsock *s)
 {
 	wsport *p = s->port;
 	wsock *l = p ? p->listener : NULL;
-	wsp_accept rec = {.magic = WSP_MAGIC, .peer = s->peer,
-			  .local = s->local};
+	wsp_accept rec = {
+	    .magic = WSP_MAGIC, .peer = s->peer, .local = s->local};
 	if (!l || l->fd < 0 ||
 	    wsp_send_fd(l->fd, &rec, sizeof(rec), s->appdup,
 			MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
@@ -660,10 +660,9 @@ static void on_failed(wsock *s, const esctp_event *ev)
 	char b[64];
 	bool starting = ev->type == ESCTP_EV_CANT_START;
 
-	sd_log(s->d, LOG_INFO_, "%s[%d]: association with %s %s: %s",
-	       s->comm, (int)s->pid, sd_addr_str(&s->peer, b, sizeof(b)),
-	       starting ? "could not start" : "lost",
-	       strerror(lost_errno(ev)));
+	sd_log(s->d, LOG_INFO_, "%s[%d]: association with %s %s: %s", s->comm,
+	       (int)s->pid, sd_addr_str(&s->peer, b, sizeof(b)),
+	       starting ? "could not start" : "lost", strerror(lost_errno(ev)));
 	if (s->accepted && s->appdup >= 0) {
 		sd_sock_free(s); /* the program never saw it */
 		return;
@@ -744,8 +743,7 @@ static void sock_on_event(host_handler *self, host_ep *e, const esctp_event *ev)
 	}
 }
 
-static void port_on_event(host_handler *self, host_ep *e,
-			  const esctp_event *ev)
+static void port_on_event(host_handler *self, host_ep *e, const esctp_event *ev)
 {
 	wsport *p = (wsport *)self;
 
@@ -797,8 +795,7 @@ static int int_of(const void *val, uint32_t len)
 
 /* Applies the options that have an SCTP meaning (DESIGN.md §3), and
  * records every option so that getsockopt returns it. */
-int sd_sock_setopt(wsock *s, int level, int name, const void *val,
-		   uint32_t len)
+int sd_sock_setopt(wsock *s, int level, int name, const void *val, uint32_t len)
 {
 	if (len > WSP_OPT_MAX)
 		return EINVAL;
@@ -898,9 +895,9 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 	if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_RCVBUF)) {
 		esctp_config cfg;
 		engine_config(s->d, &s->params, 1, &cfg);
-		return put_int((int)(name == SO_SNDBUF ? cfg.sndbuf
-						       : cfg.rcvbuf),
-			       val, len);
+		return put_int(
+		    (int)(name == SO_SNDBUF ? cfg.sndbuf : cfg.rcvbuf), val,
+		    len);
 	}
 	if (level == IPPROTO_TCP && name == TCP_MAXSEG)
 		return put_int(1400, val, len);

@@ -10,12 +10,12 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,23 +44,23 @@ typedef struct launch {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: withsctp [options] [--] PROGRAM [ARGS...]\n"
-		"Runs PROGRAM so that its TCP sockets become SCTP "
-		"associations.\n"
-		"  -c, --config FILE     configuration file (WITHSCTP_CONFIG)\n"
-		"  -e, --engine E        auto, embedded or kernel\n"
-		"  -p, --ports LIST      ports to convert, e.g. 13,80,8000-8100,"
-		"!8080 or all\n"
-		"  -l, --log-level L     error, warn, info or debug\n"
-		"  -o, --set KEY=VALUE   any setting of withsctp.conf(5)\n"
-		"      --print-config    print PROGRAM's settings and their "
-		"origins\n"
-		"      --no-start        do not start sctpd when it does not "
-		"answer\n"
-		"  -h, --help            this text\n"
-		"  -V, --version         the version\n"
-		"See withsctp(1) and withsctp.conf(5).\n");
+	fprintf(
+	    f, "usage: withsctp [options] [--] PROGRAM [ARGS...]\n"
+	       "Runs PROGRAM so that its TCP sockets become SCTP "
+	       "associations.\n"
+	       "  -c, --config FILE     configuration file (WITHSCTP_CONFIG)\n"
+	       "  -e, --engine E        auto, embedded or kernel\n"
+	       "  -p, --ports LIST      ports to convert, e.g. 13,80,8000-8100,"
+	       "!8080 or all\n"
+	       "  -l, --log-level L     error, warn, info or debug\n"
+	       "  -o, --set KEY=VALUE   any setting of withsctp.conf(5)\n"
+	       "      --print-config    print PROGRAM's settings and their "
+	       "origins\n"
+	       "      --no-start        do not start sctpd when it does not "
+	       "answer\n"
+	       "  -h, --help            this text\n"
+	       "  -V, --version         the version\n"
+	       "See withsctp(1) and withsctp.conf(5).\n");
 }
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -90,16 +90,16 @@ static int parse_args(int argc, char **argv, launch *L)
 {
 	enum { OPT_PRINT = 256, OPT_NOSTART };
 	static const struct option lo[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"engine", required_argument, NULL, 'e'},
-		{"ports", required_argument, NULL, 'p'},
-		{"log-level", required_argument, NULL, 'l'},
-		{"set", required_argument, NULL, 'o'},
-		{"print-config", no_argument, NULL, OPT_PRINT},
-		{"no-start", no_argument, NULL, OPT_NOSTART},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
+	    {"config", required_argument, NULL, 'c'},
+	    {"engine", required_argument, NULL, 'e'},
+	    {"ports", required_argument, NULL, 'p'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"set", required_argument, NULL, 'o'},
+	    {"print-config", no_argument, NULL, OPT_PRINT},
+	    {"no-start", no_argument, NULL, OPT_NOSTART},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+c:e:p:l:o:hV", lo, NULL)) != -1) {
@@ -231,9 +231,10 @@ static int start_daemon(const wsconf *c, char *why, size_t whylen)
 		snprintf(path, sizeof(path), "%s/sctpd", dir);
 	}
 	snprintf(port, sizeof(port), "%u", c->udp_port);
-	const char *argv[16] = {path,	   "--control", c->control,
-				"--udp-port", port,	     "--idle",
-				"60",	      "--log-level", level_name(c->log_level)};
+	const char *argv[16] = {
+	    path,	  "--control",	 c->control,
+	    "--udp-port", port,		 "--idle",
+	    "60",	  "--log-level", level_name(c->log_level)};
 	int argc = 9;
 	if (c->log_file[0]) {
 		argv[argc++] = "--log";
@@ -248,8 +249,9 @@ static int start_daemon(const wsconf *c, char *why, size_t whylen)
 	if (pid == 0) {
 		dup2(p[1], 2);
 		execv(path, (char *const *)argv);
-		fprintf(stderr, "cannot run the daemon %s: %s (set daemon = "
-				"PATH in withsctp.conf)\n",
+		fprintf(stderr,
+			"cannot run the daemon %s: %s (set daemon = "
+			"PATH in withsctp.conf)\n",
 			path, strerror(errno));
 		_exit(127);
 	}
@@ -312,8 +314,9 @@ static void ensure_daemon(const wsconf *c, bool no_start)
 			break;
 	}
 	die("sctpd does not answer at %s%s%s", c->control,
-	    why[0] ? ": " : " (see its log: log_file, or sctpd.log under "
-			    "$XDG_RUNTIME_DIR, ~/.cache or /var/log)",
+	    why[0] ? ": "
+		   : " (see its log: log_file, or sctpd.log under "
+		     "$XDG_RUNTIME_DIR, ~/.cache or /var/log)",
 	    why);
 }
 
@@ -349,6 +352,13 @@ static void set_preload(void)
 	free(both);
 }
 
+static void free_opts(launch *L)
+{
+	for (size_t i = 0; i < L->nopts; i++)
+		free(L->owned[i]);
+	memset(L->owned, 0, sizeof(L->owned));
+}
+
 int main(int argc, char **argv)
 {
 	launch L = {0};
@@ -366,6 +376,7 @@ int main(int argc, char **argv)
 		static char text[64 * 1024];
 		wsconf_format(&c, WSCONF_FORMAT_ORIGINS, text, sizeof(text));
 		fputs(text, stdout);
+		free_opts(&L);
 		return 0;
 	}
 	export_opts(&L);
@@ -378,8 +389,7 @@ int main(int argc, char **argv)
 	if (!kernel)
 		ensure_daemon(&c, L.no_start);
 	set_preload();
-	for (size_t i = 0; i < L.nopts; i++)
-		free(L.owned[i]);
+	free_opts(&L);
 	execvp(program, argv + first);
 	int e = errno;
 	fprintf(stderr, "withsctp: %s: %s\n", program, strerror(e));

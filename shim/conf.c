@@ -61,8 +61,8 @@ static void fill_params(void)
 
 static bool kernel_has_sctp(void)
 {
-	int fd = shim_libc.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
-				  IPPROTO_SCTP);
+	int fd =
+	    shim_libc.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_SCTP);
 	if (fd < 0)
 		return false;
 	close(fd);

@@ -47,14 +47,13 @@ static bool probe(int fd)
 	socklen_t len = sizeof(sun);
 	int saved = errno;
 
-	bool yes = shim_libc.getsockname(fd, (struct sockaddr *)&sun, &len) ==
-			   0 &&
-		   sun.sun_family == AF_UNIX &&
-		   len >= offsetof(struct sockaddr_un, sun_path) + 1 +
-				  WSP_SOCK_PREFIX_LEN &&
-		   sun.sun_path[0] == '\0' &&
-		   !memcmp(sun.sun_path + 1, WSP_SOCK_PREFIX,
-			   WSP_SOCK_PREFIX_LEN);
+	bool yes =
+	    shim_libc.getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
+	    sun.sun_family == AF_UNIX &&
+	    len >= offsetof(struct sockaddr_un, sun_path) + 1 +
+		       WSP_SOCK_PREFIX_LEN &&
+	    sun.sun_path[0] == '\0' &&
+	    !memcmp(sun.sun_path + 1, WSP_SOCK_PREFIX, WSP_SOCK_PREFIX_LEN);
 	errno = saved;
 	return yes;
 }

@@ -52,8 +52,8 @@ int shim_getname(int fd, struct sockaddr *sa, socklen_t *len, bool peer)
 		return -1;
 	}
 	const wsp_addr *a = peer ? &rep.peer : &rep.local;
-	if (peer && (rep.state != WSP_ST_ESTABLISHED &&
-		     rep.state != WSP_ST_CLOSING)) {
+	if (peer &&
+	    (rep.state != WSP_ST_ESTABLISHED && rep.state != WSP_ST_CLOSING)) {
 		errno = ENOTCONN;
 		return -1;
 	}
@@ -116,8 +116,7 @@ int shim_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	return 0;
 }
 
-int shim_setsockopt(int fd, int level, int name, const void *val,
-		    socklen_t len)
+int shim_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	if (level == IPPROTO_TCP && name == TCP_NODELAY && is_kernel_sctp(fd))
 		kernel_opt(&level, &name);

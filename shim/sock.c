@@ -159,16 +159,16 @@ static bool convertible(int fd)
 	int v[3] = {0};
 	socklen_t l = sizeof(int);
 	int saved = errno;
-	bool ok = shim_libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v[0], &l) ==
-			  0 &&
-		  shim_libc.getsockopt(fd, SOL_SOCKET, SO_TYPE, &v[1], &l) == 0 &&
-		  shim_libc.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v[2], &l) ==
-			  0 &&
-		  is_tcp_type(v[0], v[1], v[2]);
+	bool ok =
+	    shim_libc.getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v[0], &l) == 0 &&
+	    shim_libc.getsockopt(fd, SOL_SOCKET, SO_TYPE, &v[1], &l) == 0 &&
+	    shim_libc.getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v[2], &l) == 0 &&
+	    is_tcp_type(v[0], v[1], v[2]);
 	if (ok) {
 		struct sockaddr_in6 a;
 		socklen_t al = sizeof(a);
-		ok = shim_libc.getsockname(fd, (struct sockaddr *)&a, &al) == 0 &&
+		ok = shim_libc.getsockname(fd, (struct sockaddr *)&a, &al) ==
+			 0 &&
 		     a.sin6_port == 0;
 	}
 	errno = saved;
@@ -189,16 +189,16 @@ static int convert(int fd)
 	if (fl >= 0 && (fl & O_NONBLOCK))
 		type |= SOCK_NONBLOCK;
 	int nfd = sc->mode == SHIM_KERNEL
-			  ? shim_libc.socket(domain, type, IPPROTO_SCTP)
-			  : emulated_socket(domain, type);
+		      ? shim_libc.socket(domain, type, IPPROTO_SCTP)
+		      : emulated_socket(domain, type);
 	if (nfd < 0)
 		return -1;
 	int rc = shim_libc.dup3(nfd, fd, (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0);
 	int e = errno;
 	shim_libc.close(nfd);
 	shim_fd_set(nfd, SHIM_FD_UNKNOWN);
-	shim_fd_set(fd, sc->mode == SHIM_KERNEL ? SHIM_FD_PLAIN
-						: SHIM_FD_EMULATED);
+	shim_fd_set(fd,
+		    sc->mode == SHIM_KERNEL ? SHIM_FD_PLAIN : SHIM_FD_EMULATED);
 	errno = e;
 	return rc < 0 ? -1 : 0;
 }
@@ -325,11 +325,10 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 	int nfd;
 	/* The listener's own O_NONBLOCK, SO_RCVTIMEO and signals apply, as
 	 * they do to accept(). */
-	ssize_t n = wsp_recv_fd(fd, &rec, sizeof(rec), &nfd,
-				MSG_WAITALL | ((flags & SOCK_CLOEXEC)
-						       ? MSG_CMSG_CLOEXEC
-						       : 0),
-				NULL);
+	ssize_t n = wsp_recv_fd(
+	    fd, &rec, sizeof(rec), &nfd,
+	    MSG_WAITALL | ((flags & SOCK_CLOEXEC) ? MSG_CMSG_CLOEXEC : 0),
+	    NULL);
 	if (n < 0)
 		return -1;
 	if (n != (ssize_t)sizeof(rec) || rec.magic != WSP_MAGIC || nfd < 0) {

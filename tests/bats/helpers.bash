@@ -18,8 +18,9 @@ ports_init() {
 bg() {
 	local name=$1 secs=$2
 	shift 2
+	# fd 3 is Bats' own: a process that kept it would hold Bats up.
 	timeout "$secs" "$@" >"$BATS_TEST_TMPDIR/$name.out" \
-		2>"$BATS_TEST_TMPDIR/$name.err" &
+		2>"$BATS_TEST_TMPDIR/$name.err" 3>&- &
 	echo $! >"$BATS_TEST_TMPDIR/$name.pid"
 	echo $! >>"$BATS_TEST_TMPDIR/all.pids"
 }
@@ -119,11 +120,30 @@ check_capture() {
 
 # teardown: every background process of the test, then the capture.
 kill_all() {
-	local p
+	local p i=0 alive
 	capture_stop
 	[ -f "$BATS_TEST_TMPDIR/all.pids" ] || return 0
 	for p in $(cat "$BATS_TEST_TMPDIR/all.pids"); do
 		kill "$p" 2>/dev/null
+	done
+	# Bounded: whatever still runs after 5 s (a process stuck on its
+	# way out, e.g. a sanitizer's exit check) is killed with its
+	# children.
+	while [ $i -lt 50 ]; do
+		alive=0
+		for p in $(cat "$BATS_TEST_TMPDIR/all.pids"); do
+			kill -0 "$p" 2>/dev/null && alive=1
+		done
+		[ $alive -eq 0 ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	for p in $(cat "$BATS_TEST_TMPDIR/all.pids"); do
+		if kill -0 "$p" 2>/dev/null; then
+			echo "kill_all: $p still runs after 5 s: killed" >&2
+			pkill -9 -P "$p" 2>/dev/null
+			kill -9 "$p" 2>/dev/null
+		fi
 	done
 	for p in $(cat "$BATS_TEST_TMPDIR/all.pids"); do
 		wait "$p" 2>/dev/null

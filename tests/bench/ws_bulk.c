@@ -41,7 +41,8 @@ static double now_s(void)
 
 static double cpu_of(const struct rusage *ru)
 {
-	return (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
+	return (double)ru->ru_utime.tv_sec +
+	       (double)ru->ru_utime.tv_usec / 1e6 +
 	       (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
 }
 
@@ -245,9 +246,9 @@ int main(int argc, char **argv)
 		const char *name;
 		int nargs;
 		int (*fn)(char **);
-	} cmds[] = {{"server", 1, do_server},	{"client", 3, do_client},
+	} cmds[] = {{"server", 1, do_server},	  {"client", 3, do_client},
 		    {"acceptor", 2, do_acceptor}, {"cycles", 3, do_cycles},
-		    {"calls", 1, do_calls},	{"cpu", 2, do_cpu}};
+		    {"calls", 1, do_calls},	  {"cpu", 2, do_cpu}};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name) && argc - 2 >= cmds[i].nargs)
