@@ -62,7 +62,12 @@ int shim_ctl_call(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 		  bool cloexec);
 
 /* What the shim knows of an fd number (fdtab.c). */
-enum { SHIM_FD_UNKNOWN = 0, SHIM_FD_PLAIN = 1, SHIM_FD_EMULATED = 2 };
+enum {
+	SHIM_FD_UNKNOWN = 0,
+	SHIM_FD_PLAIN = 1,     /* left alone for good */
+	SHIM_FD_EMULATED = 2,  /* an app end of sctpd's */
+	SHIM_FD_CANDIDATE = 3, /* TCP, converted if its port matches */
+};
 void shim_fd_set(int fd, int kind);
 int shim_fd_get(int fd);
 

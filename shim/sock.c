@@ -144,8 +144,11 @@ int shim_socket(int domain, int type, int protocol)
 	}
 	/* With port rules the port is not known yet: a plain TCP socket,
 	 * replaced at bind or connect when its port matches. */
-	if (!wsconf_port_converted(&sc->c, 0))
-		return plain_socket(domain, type, protocol);
+	if (!wsconf_port_converted(&sc->c, 0)) {
+		int fd = shim_libc.socket(domain, type, protocol);
+		shim_fd_set(fd, SHIM_FD_CANDIDATE);
+		return fd;
+	}
 	if (sc->mode == SHIM_KERNEL)
 		return plain_socket(domain, type, IPPROTO_SCTP);
 	return emulated_socket(domain, type);
@@ -209,7 +212,13 @@ static int claim(int fd, const struct sockaddr *sa, socklen_t len)
 	if (!sa || len < sizeof(sa_family_t) ||
 	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
 		return shim_is_emulated(fd) ? 1 : 0;
-	if (shim_is_emulated(fd))
+	/* A socket seen made as anything but a TCP socket awaiting its port
+	 * (UDP, a kernel SCTP socket...) is never converted: no question
+	 * asked, no system call. */
+	int known = shim_fd_get(fd);
+	if (known == SHIM_FD_PLAIN)
+		return 0;
+	if (known != SHIM_FD_CANDIDATE && shim_is_emulated(fd))
 		return 1;
 	const shim_conf *sc = shim_conf_get();
 	wsp_addr w;
