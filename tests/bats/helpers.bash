@@ -44,16 +44,25 @@ wait_for() {
 	return 1
 }
 
-# A usrsctp server has no readiness message: wait until its UDP port is bound.
-wait_udp_port() {
-	local i=0
-	while [ $i -lt 50 ]; do
-		ss -Hlun "sport = :$1" 2>/dev/null | grep -q . && return 0
+# wait_until SECONDS WHAT CMD...: polls CMD every 0.1 s until it succeeds;
+# after SECONDS, says it timed out waiting for WHAT and fails.
+wait_until() {
+	local n=$(($1 * 10)) what=$2 i=0
+	shift 2
+	while [ $i -lt $n ]; do
+		"$@" && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
-	echo "nothing bound UDP port $1" >&2
+	echo "timed out after $n tenths of a second waiting for $what" >&2
 	return 1
+}
+
+udp_bound() { ss -Hlun "sport = :$1" 2>/dev/null | grep -q .; }
+
+# A usrsctp server has no readiness message: wait until its UDP port is bound.
+wait_udp_port() {
+	wait_until 5 "something to bind UDP port $1" udp_bound "$1"
 }
 
 # capture_start SNAPLEN PORT...: dumpcap on lo for those UDP ports.
@@ -199,27 +208,17 @@ ws_stop() {
 	return 0
 }
 
-# wait_tcp_listen PORT: until something (an emulated listener shows no TCP
-# socket, so this is for plain TCP) listens on TCP PORT.
+tcp_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+
+# wait_tcp_listen PORT: until something listens on TCP PORT (plain TCP: an
+# emulated listener has no TCP socket).
 wait_tcp_listen() {
-	local i=0
-	while [ $i -lt 50 ]; do
-		ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "nothing listens on TCP port $1" >&2
-	return 1
+	wait_until 5 "a TCP listener on port $1" tcp_listening "$1"
 }
+
+sctp_listening() { "$BUILD/bin/sctpstat" -l 2>/dev/null | grep -q ":$1 "; }
 
 # ws_wait_listen PORT: until this test's sctpd has a listener on SCTP PORT.
 ws_wait_listen() {
-	local i=0
-	while [ $i -lt 50 ]; do
-		"$BUILD/bin/sctpstat" -l 2>/dev/null | grep -q ":$1 " && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "no SCTP listener on port $1" >&2
-	return 1
+	wait_until 5 "an SCTP listener on port $1" sctp_listening "$1"
 }
