@@ -51,9 +51,11 @@ teardown() {
 		i=$((i + 1))
 	done
 	! kill -0 "$pid" 2>/dev/null
-	run bg_wait cli
-	echo "client exit $status"
-	[ "$status" -ne 124 ] # ended by EOF, not by its timeout
+	# (bg_wait outside `run`: the client is this shell's child)
+	st=0
+	bg_wait cli || st=$?
+	echo "client exit $st"
+	[ "$st" -ne 124 ] # ended by EOF, not by its timeout
 	check_capture
 	[ "$(count_packets 'sctp.chunk_type == 7')" -ge 1 ] # SHUTDOWN
 	grep -q 'signal 15' "$WITHSCTP_LOG_FILE"
@@ -132,4 +134,16 @@ teardown() {
 	[ "$status" -ne 0 ]
 	[ "$status" -ne 124 ]
 	[[ "$output" == *"cannot reach sctpd at $WITHSCTP_CONTROL"*"withsctp"* ]]
+}
+
+@test "IPv6: a TCP6 server and client under withsctp talk over ::1, and sctpstat shows it" {
+	bg srv 20 "$WITHSCTP" socat -T 5 TCP6-LISTEN:$P2,reuseaddr SYSTEM:'echo v6; cat'
+	ws_wait_listen $P2
+	bg cli 20 sh -c "(echo ping; sleep 2) | '$WITHSCTP' socat -T 5 - TCP6:[::1]:$P2"
+	wait_for "$BATS_TEST_TMPDIR/cli.out" ping 10
+	run "$BUILD/bin/sctpstat"
+	echo "$output"
+	[[ "$output" == *"ESTAB"*"[::1]:$P2"* ]]
+	bg_wait cli
+	[ "$(cat "$BATS_TEST_TMPDIR/cli.out")" = "$(printf 'v6\nping')" ]
 }

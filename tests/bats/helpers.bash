@@ -32,6 +32,13 @@ bg_wait() {
 	wait "$pid"
 }
 
+# bg_status NAME: waits for a background command and sets $status to its
+# exit status (not through `run`: its subshell cannot wait for our child).
+bg_status() {
+	status=0
+	bg_wait "$1" || status=$?
+}
+
 # wait_for FILE PATTERN [SECONDS]: polls until FILE contains PATTERN.
 wait_for() {
 	local i=0 n=$((${3:-5} * 10))

@@ -476,11 +476,11 @@ $b via-B" ]
 	kill -9 "$pid"
 	ended_within client 10
 	ended_within server 10
-	run bg_wait client
+	bg_status client
 	echo "client: $status"
 	[ "$status" -ne 0 ] # it was still writing: an error, not success
 	[ "$status" -ne 124 ]
-	run bg_wait server
+	bg_status server
 	echo "server: $status"
 	[ "$status" -ne 124 ]
 }
@@ -495,7 +495,7 @@ $b via-B" ]
 	capture_start 0 "$P1"
 	kill -9 "$(pgrep -P "$(cat "$T/server.pid")")" # socat, not timeout
 	ended_within client 10
-	run bg_wait client
+	bg_status client
 	echo "writing client: $status"
 	[ "$status" -ne 0 ]
 	[ "$status" -ne 124 ]
@@ -511,7 +511,7 @@ $b via-B" ]
 	capture_start 0 "$P1"
 	kill -9 "$(pgrep -P "$(cat "$T/server.pid")")" # socat, not timeout
 	ended_within client 10
-	run bg_wait client
+	bg_status client
 	echo "reading client: $status"
 	[ "$status" -ne 124 ]
 	check_capture abort-ok
