@@ -28,6 +28,7 @@ TPORT=$((24000 + $$ % 1000))
 
 cleanup() {
 	pkill -f -- "--control $WITHSCTP_CONTROL " 2>/dev/null
+	pkill -f -- "tsctp -E $((WITHSCTP_UDP_PORT + 500)) " 2>/dev/null
 	for ns in $NSA $NSB; do
 		ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del $ns 2>/dev/null
@@ -100,7 +101,9 @@ bulk_usrsctp() {
 	$exc timeout 120 "$BULK" cpu "$TMP/ccpu" "$TSCTP" -E $u2 -U $u1 -l $len \
 		-n $n "$addr" 2>&1 | grep -a '^Throughput was' >"$TMP/tcli"
 	sleep 0.3
-	pkill -P $spid 2>/dev/null
+	# The server runs under timeout and ws_bulk: stop it by its own
+	# arguments, which only it has.
+	pkill -f -- "tsctp -E $u1 -U $u2" 2>/dev/null
 	wait $spid 2>/dev/null
 	[ -s "$TMP/tcli" ] || return
 	awk -v a="$(cat "$TMP/ccpu" 2>/dev/null || echo 0)" \
@@ -175,13 +178,21 @@ w=$(median <"$TMP/withsctp.cyc") t=$(median <"$TMP/tcp.cyc")
 echo "withsctp $w/s, tcp $t/s: withsctp/tcp = $(ratio "$w" "$t")" \
 	"(runs: $(tr '\n' ' ' <"$TMP/withsctp.cyc")/ $(tr '\n' ' ' <"$TMP/tcp.cyc"))"
 
-echo "== unconverted sockets: UDP and AF_UNIX calls, ns per iteration (median of $((RUNS * 2)))"
+echo "== unconverted sockets: UDP and AF_UNIX calls, ns per iteration (median of $((RUNS * 4)), order alternated)"
 : >"$TMP/plain"
 : >"$TMP/pre"
+calls_plain() { "$BULK" calls 50000 | sed -n 's/ns\/iter=//p' >>"$TMP/plain"; }
+calls_pre() { LD_PRELOAD="$SHIM" "$BULK" calls 50000 | sed -n 's/ns\/iter=//p' >>"$TMP/pre"; }
 i=0
-while [ $i -lt $((RUNS * 2)) ]; do
-	"$BULK" calls 20000 | sed -n 's/ns\/iter=//p' >>"$TMP/plain"
-	LD_PRELOAD="$SHIM" "$BULK" calls 20000 | sed -n 's/ns\/iter=//p' >>"$TMP/pre"
+while [ $i -lt $((RUNS * 4)) ]; do
+	# Whichever runs second tends to run warmer: take turns.
+	if [ $((i % 2)) -eq 0 ]; then
+		calls_plain
+		calls_pre
+	else
+		calls_pre
+		calls_plain
+	fi
 	i=$((i + 1))
 done
 p=$(median <"$TMP/plain") q=$(median <"$TMP/pre")
