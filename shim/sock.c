@@ -246,6 +246,21 @@ int shim_connect(int fd, const struct sockaddr *sa, socklen_t len)
 	return connect_wait(fd);
 }
 
+/* True when the emulated socket fd listens; else false with errno
+ * EINVAL (or the control call's error). */
+static bool listening(int fd)
+{
+	wsp_req q = {.op = WSP_QUERY};
+	wsp_rep rep;
+	if (sock_call(fd, &q, &rep) < 0)
+		return false;
+	if (rep.state != WSP_ST_LISTEN) {
+		errno = EINVAL;
+		return false;
+	}
+	return true;
+}
+
 int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		 bool is_accept4)
 {
@@ -261,12 +276,24 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 	}
 	wsp_accept rec;
 	int nfd;
-	/* The listener's own O_NONBLOCK, SO_RCVTIMEO and signals apply, as
-	 * they do to accept(). */
-	ssize_t n = wsp_recv_fd(
-	    fd, &rec, sizeof(rec), &nfd,
-	    MSG_WAITALL | ((flags & SOCK_CLOEXEC) ? MSG_CMSG_CLOEXEC : 0),
-	    NULL);
+	int cloexec = (flags & SOCK_CLOEXEC) ? MSG_CMSG_CLOEXEC : 0;
+	ssize_t n = wsp_recv_fd(fd, &rec, sizeof(rec), &nfd,
+				MSG_DONTWAIT | MSG_WAITALL | cloexec, NULL);
+	if (n < 0 && errno == EAGAIN) {
+		/* Nothing queued: only now ask whether the socket listens
+		 * at all (accept on one that does not is EINVAL, at once). */
+		if (!listening(fd))
+			return -1;
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0 && (fl & O_NONBLOCK)) {
+			errno = EAGAIN;
+			return -1;
+		}
+		/* The listener's own SO_RCVTIMEO and signals apply, as they
+		 * do to accept(). */
+		n = wsp_recv_fd(fd, &rec, sizeof(rec), &nfd,
+				MSG_WAITALL | cloexec, NULL);
+	}
 	if (n < 0)
 		return -1;
 	if (n != (ssize_t)sizeof(rec) || rec.magic != WSP_MAGIC || nfd < 0) {

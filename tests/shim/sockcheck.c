@@ -765,6 +765,14 @@ static int cmd_sockopts(int argc, char **argv)
 	EXPECT(argc == 0, "usage: sockopts");
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	EXPECT(s >= 0, "socket: expected an fd, got %s", res(s));
+	/* As on TCP, accept on a socket that does not listen fails at once
+	 * (a blocking one would wait for ever: the alarm catches that). */
+	alarm(5);
+	int na = accept(s, NULL, NULL);
+	alarm(0);
+	EXPECT(na < 0 && errno == EINVAL,
+	       "accept before listen: expected -1 EINVAL, got %s", res(na));
+	pass("accept before listen: EINVAL");
 	check_tcp_options(s);
 
 	/* s becomes the listener, on a port the daemon picks. */
