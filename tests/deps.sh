@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libsctp-dev lksctp-tools libcmocka-dev bats clang
 libclang-rt-dev libusrsctp-examples tshark libssl-dev iproute2 xinetd telnet socat ncat
-iperf3 curl"
+iperf3 curl python3 procps"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
