@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -109,73 +108,6 @@ static bool probe_kernel(const opts *o)
 
 /* ---- the daemon ---- */
 
-/* Connects to the control address ("@NAME" or a path; wsconf keeps it
- * shorter than sun_path).  Returns the fd, or -1 with errno set. */
-static int ctl_connect(const char *control)
-{
-	/* Non-blocking: a full backlog fails with EAGAIN instead of
-	 * hanging. */
-	return wsp_control_connect(control, SOCK_NONBLOCK);
-}
-
-/* Waits up to HELLO_TIMEOUT_MS for fd to become readable: 0, or -1 with
- * errno (ETIMEDOUT when nothing came). */
-static int wait_readable(int fd)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	int r;
-
-	while ((r = poll(&p, 1, HELLO_TIMEOUT_MS)) < 0 && errno == EINTR)
-		;
-	if (r == 0)
-		errno = ETIMEDOUT;
-	return r > 0 ? 0 : -1;
-}
-
-/* Sends q on fd and reads the one wsp_rep answer into *rep.  Returns 0, or
- * -1 with errno: ETIMEDOUT, ECONNRESET (closed without answering), EPROTO
- * (an answer of another build) or the socket's error. */
-static int exchange(int fd, const wsp_req *q, wsp_rep *rep)
-{
-	/* One byte more than a wsp_rep, to see a longer answer. */
-	char buf[sizeof(wsp_rep) + 1];
-
-	if (send(fd, q, sizeof(*q), MSG_NOSIGNAL) < 0 || wait_readable(fd) < 0)
-		return -1;
-	ssize_t n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0)
-		return -1;
-	if (n == 0) {
-		errno = ECONNRESET;
-		return -1;
-	}
-	memcpy(rep, buf, (size_t)n < sizeof(*rep) ? (size_t)n : sizeof(*rep));
-	if ((size_t)n != sizeof(*rep) || rep->magic != WSP_MAGIC) {
-		errno = EPROTO;
-		return -1;
-	}
-	rep->msg[sizeof(rep->msg) - 1] = '\0';
-	return 0;
-}
-
-/* Asks the daemon at control for a HELLO.  Returns 0 with *rep filled
- * (rep->err may say that it refuses us), or -1 with errno (see exchange;
- * ECONNREFUSED or ENOENT when nobody listens there). */
-static int hello(const char *control, wsp_rep *rep)
-{
-	wsp_req q = {.magic = WSP_MAGIC, .op = WSP_HELLO};
-	int fd = ctl_connect(control);
-
-	if (fd < 0)
-		return -1;
-	snprintf(q.comm, sizeof(q.comm), "checksctp");
-	int r = exchange(fd, &q, rep);
-	int e = errno;
-	close(fd);
-	errno = e;
-	return r;
-}
-
 /* One line for a daemon that could not be asked. */
 static void report_unreachable(const opts *o, const char *control, int e)
 {
@@ -215,7 +147,7 @@ static bool probe_daemon(const opts *o, const wsconf *c)
 {
 	wsp_rep rep;
 
-	if (hello(c->control, &rep) < 0) {
+	if (wsp_hello(c->control, "checksctp", &rep, HELLO_TIMEOUT_MS) < 0) {
 		report_unreachable(o, c->control, errno);
 		return false;
 	}

@@ -14,7 +14,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -33,6 +32,7 @@
 #define MAX_OPTS 64
 #define START_WAIT_MS 8000
 #define START_ATTEMPTS 4
+#define HELLO_TIMEOUT_MS 2000
 
 typedef struct launch {
 	const char *opts[MAX_OPTS];
@@ -174,31 +174,6 @@ static void export_opts(const launch *L)
 
 /* ---- the daemon ---- */
 
-/* Asks the daemon at `control` who it is.  Returns 0 with *rep filled, or
- * -1 with errno (ECONNREFUSED/ENOENT: nobody there). */
-static int hello(const char *control, wsp_rep *rep)
-{
-	int fd = wsp_control_connect(control, 0);
-	if (fd < 0)
-		return -1;
-	wsp_req q = {.magic = WSP_MAGIC, .op = WSP_HELLO};
-	snprintf(q.comm, sizeof(q.comm), "withsctp");
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	int rc = -1;
-	if (send(fd, &q, sizeof(q), MSG_NOSIGNAL) == (ssize_t)sizeof(q)) {
-		if (poll(&p, 1, 2000) == 1 &&
-		    recv(fd, rep, sizeof(*rep), 0) == (ssize_t)sizeof(*rep) &&
-		    rep->magic == WSP_MAGIC)
-			rc = 0;
-		else
-			errno = EPROTO;
-	}
-	int e = errno;
-	close(fd);
-	errno = e;
-	return rc;
-}
-
 static void self_dir(char *buf, size_t len)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
@@ -282,7 +257,8 @@ static bool answers(const wsconf *c, int wait_ms)
 	wsp_rep rep;
 
 	for (int ms = 0;; ms += 20) {
-		if (hello(c->control, &rep) == 0) {
+		if (wsp_hello(c->control, "withsctp", &rep, HELLO_TIMEOUT_MS) ==
+		    0) {
 			if (rep.err)
 				die("%s", rep.msg);
 			return true;

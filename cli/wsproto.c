@@ -3,7 +3,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -99,4 +101,46 @@ ssize_t wsp_recv_fd(int sock, void *buf, size_t len, int *fd, int flags,
 		}
 	}
 	return n;
+}
+
+int wsp_hello(const char *control, const char *comm, wsp_rep *rep,
+	      int timeout_ms)
+{
+	/* Non-blocking connect: a full backlog fails with EAGAIN instead of
+	 * hanging. */
+	int fd = wsp_control_connect(control, SOCK_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	wsp_req q = {.magic = WSP_MAGIC, .op = WSP_HELLO};
+	snprintf(q.comm, sizeof(q.comm), "%s", comm);
+	/* One byte more than a wsp_rep, to see a longer answer. */
+	char buf[sizeof(wsp_rep) + 1];
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int r = -1;
+	ssize_t n = -1;
+	if (send(fd, &q, sizeof(q), MSG_NOSIGNAL) == (ssize_t)sizeof(q)) {
+		while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		if (r == 0)
+			errno = ETIMEDOUT;
+		if (r > 0)
+			n = recv(fd, buf, sizeof(buf), 0);
+	}
+	int e = errno;
+	close(fd);
+	if (n < 0) {
+		errno = e;
+		return -1;
+	}
+	if (n == 0) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	memcpy(rep, buf, (size_t)n < sizeof(*rep) ? (size_t)n : sizeof(*rep));
+	if ((size_t)n != sizeof(*rep) || rep->magic != WSP_MAGIC) {
+		errno = EPROTO;
+		return -1;
+	}
+	rep->msg[sizeof(rep->msg) - 1] = '\0';
+	return 0;
 }

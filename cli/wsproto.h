@@ -150,6 +150,14 @@ int wsp_control_connect(const char *control, int flags);
  * returns what sendmsg returns. */
 ssize_t wsp_send_fd(int sock, const void *buf, size_t len, int fd, int flags);
 
+/* Asks the daemon at `control` who it is (WSP_HELLO, comm naming the
+ * caller), waiting at most timeout_ms for the answer.  Returns 0 with *rep
+ * filled (rep->err may say that it refuses us), or -1 with errno:
+ * ECONNREFUSED or ENOENT (nobody listens there), ETIMEDOUT, ECONNRESET
+ * (closed without answering), EPROTO (an answer of another build). */
+int wsp_hello(const char *control, const char *comm, wsp_rep *rep,
+	      int timeout_ms);
+
 #define WSP_RECV_FDS 4 /* fds read per message; all but the first closed */
 
 /* recvmsg() into buf: the first fd received goes to *fd (-1 when none),
