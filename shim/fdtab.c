@@ -63,6 +63,7 @@ bool shim_is_emulated(int fd)
 	switch (shim_fd_get(fd)) {
 	case SHIM_FD_PLAIN:
 	case SHIM_FD_CANDIDATE:
+	case SHIM_FD_KERNEL:
 		return false;
 	case SHIM_FD_EMULATED:
 		return true;

@@ -76,8 +76,13 @@ static int kernel_opt(int *level, int *name)
 	return 0;
 }
 
+/* Whether fd is a kernel SCTP socket: known from the fd table, probed
+ * only for an fd the shim has not seen made (inherited, received). */
 static bool is_kernel_sctp(int fd)
 {
+	int kind = shim_fd_get(fd);
+	if (kind != SHIM_FD_UNKNOWN)
+		return kind == SHIM_FD_KERNEL;
 	int proto = 0;
 	socklen_t l = sizeof(proto);
 	int saved = errno;

@@ -67,6 +67,7 @@ enum {
 	SHIM_FD_PLAIN = 1,     /* left alone for good */
 	SHIM_FD_EMULATED = 2,  /* an app end of sctpd's */
 	SHIM_FD_CANDIDATE = 3, /* TCP, converted if its port matches */
+	SHIM_FD_KERNEL = 4,    /* converted to a kernel SCTP socket */
 };
 void shim_fd_set(int fd, int kind);
 int shim_fd_get(int fd);

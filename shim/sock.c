@@ -78,8 +78,11 @@ int shim_socket(int domain, int type, int protocol)
 		shim_fd_set(fd, SHIM_FD_CANDIDATE);
 		return fd;
 	}
-	if (sc->mode == SHIM_KERNEL)
-		return plain_socket(domain, type, IPPROTO_SCTP);
+	if (sc->mode == SHIM_KERNEL) {
+		int fd = shim_libc.socket(domain, type, IPPROTO_SCTP);
+		shim_fd_set(fd, SHIM_FD_KERNEL);
+		return fd;
+	}
 	return emulated_socket(domain, type);
 }
 
@@ -129,8 +132,8 @@ static int convert(int fd)
 	int e = errno;
 	shim_libc.close(nfd);
 	shim_fd_set(nfd, SHIM_FD_UNKNOWN);
-	shim_fd_set(fd,
-		    sc->mode == SHIM_KERNEL ? SHIM_FD_PLAIN : SHIM_FD_EMULATED);
+	shim_fd_set(fd, sc->mode == SHIM_KERNEL ? SHIM_FD_KERNEL
+						: SHIM_FD_EMULATED);
 	errno = e;
 	return rc < 0 ? -1 : 0;
 }
@@ -145,7 +148,7 @@ static int claim(int fd, const struct sockaddr *sa, socklen_t len)
 	 * (UDP, a kernel SCTP socket...) is never converted: no question
 	 * asked, no system call. */
 	int known = shim_fd_get(fd);
-	if (known == SHIM_FD_PLAIN)
+	if (known == SHIM_FD_PLAIN || known == SHIM_FD_KERNEL)
 		return 0;
 	if (known != SHIM_FD_CANDIDATE && shim_is_emulated(fd))
 		return 1;
@@ -267,7 +270,10 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 	if (!shim_is_emulated(fd)) {
 		int nfd = is_accept4 ? shim_libc.accept4(fd, sa, len, flags)
 				     : shim_libc.accept(fd, sa, len);
-		shim_fd_set(nfd, SHIM_FD_PLAIN);
+		/* Accepted from a kernel SCTP listener: kernel SCTP too. */
+		shim_fd_set(nfd, shim_fd_get(fd) == SHIM_FD_KERNEL
+				     ? SHIM_FD_KERNEL
+				     : SHIM_FD_PLAIN);
 		return nfd;
 	}
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
