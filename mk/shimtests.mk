@@ -12,7 +12,10 @@ SHIMTEST_CFLAGS = -std=gnu11 -O2 -g $(WARN) -MMD -MP $(CFLAGS)
 $(BUILD)/tests/shim/%: tests/shim/%.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(SHIMTEST_CFLAGS) -Icli $(LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(SHIMTEST_CFLAGS) -Icli $(LDFLAGS) -o $@ $(filter %.c,$^)
+
+# intruder speaks the control protocol with the project's own helpers.
+$(BUILD)/tests/shim/intruder: cli/wsproto.c
 
 EXTRA_TARGETS += $(SHIMTEST_BINS)
 BATS_SUITES += tests/bats/shim.bats

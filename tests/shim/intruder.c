@@ -30,40 +30,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "wsproto.h"
-
-static void pass(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-
-static void pass(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("ok - intruder: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	fflush(stdout);
-}
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("FAIL - intruder: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	fflush(stdout);
-	exit(1);
-}
-
-#define EXPECT(cond, ...)                                                      \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			fail(__VA_ARGS__);                                     \
-	} while (0)
 
 static const char *ename(int e)
 {
@@ -80,30 +48,10 @@ static const char *op_name(uint32_t op)
 	return op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
 }
 
-/* An AF_UNIX address for "@NAME" or a path; returns its length. */
-static socklen_t unix_addr(const char *name, struct sockaddr_un *sun)
-{
-	size_t n = strlen(name);
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (n >= sizeof(sun->sun_path))
-		n = sizeof(sun->sun_path) - 1;
-	memcpy(sun->sun_path, name, n);
-	if (name[0] == '@') {
-		sun->sun_path[0] = '\0';
-		return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
-	}
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
-}
-
 static int ctl_connect(const char *control)
 {
-	struct sockaddr_un sun;
-	socklen_t len = unix_addr(control, &sun);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	EXPECT(fd >= 0, "socket: %s", strerror(errno));
-	EXPECT(connect(fd, (struct sockaddr *)&sun, len) == 0,
-	       "connect to the control socket %s: %s", control,
+	int fd = wsp_control_connect(control, 0);
+	EXPECT(fd >= 0, "connect to the control socket %s: %s", control,
 	       strerror(errno));
 	return fd;
 }
@@ -115,43 +63,22 @@ static int ctl_connect(const char *control)
 static void call(int ctl, wsp_req *q, int fd_in, wsp_rep *rep, int *nstat,
 		 int *foreign, int *fd_out)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = {q, sizeof(*q)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-
 	q->magic = WSP_MAGIC;
 	snprintf(q->comm, sizeof(q->comm), "intruder");
-	if (fd_in >= 0) {
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd_in, sizeof(int));
-	}
-	EXPECT(sendmsg(ctl, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(*q),
+	EXPECT(wsp_send_fd(ctl, q, sizeof(*q), fd_in, MSG_NOSIGNAL) ==
+		   (ssize_t)sizeof(*q),
 	       "sendmsg %s: %s", op_name(q->op), strerror(errno));
 	for (;;) {
 		union {
 			wsp_rep rep;
 			wsp_stat st;
 		} u;
-		iov.iov_base = &u;
-		iov.iov_len = sizeof(u);
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		ssize_t n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
+		int got;
+		ssize_t n = wsp_recv_fd(ctl, &u, sizeof(u), &got,
+					MSG_CMSG_CLOEXEC, NULL);
 		EXPECT(n > 0, "%s: expected an answer, got %s", op_name(q->op),
 		       n == 0 ? "EOF" : strerror(errno));
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		if (h && h->cmsg_level == SOL_SOCKET &&
-		    h->cmsg_type == SCM_RIGHTS) {
-			int got;
-			memcpy(&got, CMSG_DATA(h), sizeof(int));
+		if (got >= 0) {
 			if (fd_out)
 				*fd_out = got;
 			else
@@ -259,7 +186,7 @@ static int cmd_foreign(int ctl, const char *name)
 	char at[120];
 	struct sockaddr_un sun;
 	snprintf(at, sizeof(at), "@%s", name);
-	socklen_t len = unix_addr(at, &sun);
+	socklen_t len = wsp_control_sockaddr(at, &sun);
 	int x = socket(AF_UNIX, SOCK_STREAM, 0);
 	EXPECT(x >= 0, "socket: %s", strerror(errno));
 	int r = bind(x, (struct sockaddr *)&sun, len);
@@ -271,7 +198,7 @@ static int cmd_foreign(int ctl, const char *name)
 	sscanf(name + WSP_SOCK_PREFIX_LEN, "%31[0-9]", pid);
 	snprintf(at, sizeof(at), "@" WSP_SOCK_PREFIX "%s:%d", pid,
 		 900000 + (int)getpid());
-	len = unix_addr(at, &sun);
+	len = wsp_control_sockaddr(at, &sun);
 	r = bind(x, (struct sockaddr *)&sun, len);
 	EXPECT(r == 0, "bind to the look-alike name %s: %s", at,
 	       strerror(errno));
@@ -281,7 +208,7 @@ static int cmd_foreign(int ctl, const char *name)
 
 	/* Nobody can connect to an emulated socket's name. */
 	snprintf(at, sizeof(at), "@%s", name);
-	len = unix_addr(at, &sun);
+	len = wsp_control_sockaddr(at, &sun);
 	static const int types[] = {SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int c = socket(AF_UNIX, types[i], 0);
@@ -318,6 +245,7 @@ static int cmd_foreign(int ctl, const char *name)
 
 int main(int argc, char **argv)
 {
+	check_who = "intruder";
 	if (argc >= 3 && !strcmp(argv[2], "refused") && argc == 3)
 		return cmd_refused(ctl_connect(argv[1]));
 	if (argc == 4 && !strcmp(argv[2], "foreign"))

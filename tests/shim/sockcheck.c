@@ -42,45 +42,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define IO_TIMEOUT_MS 5000
 #define NCLIENTS 20
 
-static const char *cmd = "sockcheck";
-
 /* ---- reporting ---- */
-
-static void pass(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-
-static void pass(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("ok - %s: ", cmd);
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	fflush(stdout);
-}
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("FAIL - %s: ", cmd);
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	fflush(stdout);
-	exit(1);
-}
-
-#define EXPECT(cond, ...)                                                      \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			fail(__VA_ARGS__);                                     \
-	} while (0)
 
 /* "ECONNREFUSED (Connection refused)" */
 static const char *errstr(int e)
@@ -461,7 +428,7 @@ static void accept_clients(int port)
 	int fds[NCLIENTS];
 	char what[40], msg[64];
 
-	cmd = "accept4-epoll client";
+	check_who = "accept4-epoll client";
 	for (int i = 0; i < NCLIENTS; i++) {
 		snprintf(what, sizeof(what), "client %d", i);
 		fds[i] = connect_to(port, what);
@@ -900,7 +867,7 @@ static void fork_plain(int port, int floor, ino_t parent_ino)
 	pid_t pid = fork();
 	EXPECT(pid >= 0, "fork: %s", errstr(errno));
 	if (pid == 0) {
-		cmd = "fork-exec child";
+		check_who = "fork-exec child";
 		int c = connect_to(port, "forked child");
 		echo_check(c, c, "from the forked child\n", "forked child");
 		ino_t ino = 0;
@@ -1156,13 +1123,13 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 			if (strcmp(argv[1], cmds[i].name))
 				continue;
-			cmd = cmds[i].name;
+			check_who = cmds[i].name;
 			signal(SIGALRM, on_alarm);
 			signal(SIGPIPE, SIG_IGN);
 			alarm(60);
 			int rc = cmds[i].fn(argc - 2, argv + 2);
 			if (rc == 0)
-				printf("PASS - %s\n", cmd);
+				printf("PASS - %s\n", check_who);
 			return rc;
 		}
 	}
