@@ -199,6 +199,9 @@ void sd_idle_check(sctpd *d);
 void sd_chan_event(loop *l, int fd, unsigned events, void *arg);
 /* Moves what can move: engine -> app, app -> engine. */
 void sd_chan_pump(wsock *s);
+/* Whether s has something for sd_chan_pump() that no event announces
+ * (cheap: no system call, no copy). */
+bool sd_chan_wants_pump(const wsock *s);
 /* Sets the loop interest of s->fd. */
 void sd_chan_interest(wsock *s);
 /* The association is up: release the connect filler, start reading. */

@@ -319,6 +319,17 @@ static void deliver(wsock *s)
 	}
 }
 
+bool sd_chan_wants_pump(const wsock *s)
+{
+	/* Engine events pump their own socket; what the endpoint's top-up
+	 * hook is for: send space that came back (a SACK), a half-close
+	 * marker still to send, and pieces of a partly delivered message
+	 * (which raise no event), or an EOF still to pass on. */
+	return s->marker_due || s->out_blocked ||
+	       (s->peer_eof && !s->eof_to_app) ||
+	       (s->a && s->olen == 0 && esctp_assoc_recv_pending(s->a) > 0);
+}
+
 void sd_chan_pump(wsock *s)
 {
 	if (s->marker_due && s->a)

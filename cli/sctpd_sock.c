@@ -717,7 +717,8 @@ static void port_on_ready(host_handler *self, host_ep *e)
 	p->refs++; /* a socket freed below must not free p under us */
 	for (wsock *s = p->socks, *next; s; s = next) {
 		next = s->pnext;
-		sd_chan_pump(s);
+		if (sd_chan_wants_pump(s))
+			sd_chan_pump(s);
 	}
 	sd_port_put(p->d, p);
 }
