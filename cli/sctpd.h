@@ -93,7 +93,6 @@ struct wsock {
 	int so_error;
 	esctp_tstamp reap_at; /* failed connect: freed then (sd_sweep) */
 	int backlog;
-	unsigned pending_accept;
 	bool app_eof;	    /* the program shut down its write side */
 	bool app_gone;	    /* ... or closed every copy of its end */
 	bool peer_eof;	    /* the peer will send no more */

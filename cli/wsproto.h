@@ -133,8 +133,6 @@ typedef struct wsp_stat {
 	uint32_t rto_ms, srtt_ms, cwnd, flight, peer_rwnd;
 	uint64_t bytes_in, bytes_out, msgs_in, msgs_out;
 	uint64_t retransmits;
-	uint32_t pending_accept; /* listeners: records not yet accepted */
-	uint32_t reserved;
 } wsp_stat;
 
 /* Fills *sun with the control address `control` ("@NAME" abstract, else a
