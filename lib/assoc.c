@@ -321,6 +321,28 @@ static void path_status(const esctp_assoc *a, unsigned i, esctp_path_info *pi)
 	pi->error_count = p->error_count;
 }
 
+int esctp_assoc_set_local(esctp_assoc *a, const esctp_local *local)
+{
+	if (!a || !local || local->naddrs > ESCTP_MAX_LOCAL ||
+	    (local->no_ipv4 && local->no_ipv6))
+		return ESCTP_ERR_INVAL;
+	for (unsigned i = 0; i < local->naddrs; i++)
+		if (local->addrs[i].family != ESCTP_AF_INET &&
+		    local->addrs[i].family != ESCTP_AF_INET6)
+			return ESCTP_ERR_INVAL;
+		else if (!hs_family_taken(local, local->addrs[i].family))
+			return ESCTP_ERR_INVAL;
+	a->local = *local;
+	for (unsigned i = 0; i < local->naddrs; i++)
+		a->local.addrs[i].port = 0;
+	a->has_local = true;
+	/* One bound address is where the peer knows us from: the source of
+	 * the INIT already (local_for() in assoc_output.c). */
+	if (local->naddrs == 1 && a->state <= ESCTP_COOKIE_WAIT)
+		a->local_addr = a->local.addrs[0];
+	return 0;
+}
+
 void esctp_assoc_status(const esctp_assoc *a, esctp_status *st)
 {
 	if (!st)
@@ -329,6 +351,7 @@ void esctp_assoc_status(const esctp_assoc *a, esctp_status *st)
 	if (!a)
 		return;
 	st->state = a->state;
+	st->local_addr = a->local_addr;
 	st->local_vtag = a->local_vtag;
 	st->peer_vtag = a->peer_vtag;
 	st->local_port = a->ep->cfg.local_port;

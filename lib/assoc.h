@@ -58,6 +58,7 @@ struct esctp_endpoint {
 	esctp_ops ops;
 	esctp_mem mem;
 	bool listening;
+	esctp_init_filter *filter; /* the host's say on new INITs, or NULL */
 	uint8_t nlocal;
 	esctp_addr local[EP_MAX_LOCAL];
 	uint32_t hash_seed;
@@ -139,6 +140,8 @@ struct esctp_assoc {
 	uint8_t sack_path;     /* where the last DATA came from */
 	uint8_t rtx_path;      /* retransmissions after T3, or NO_PATH */
 	esctp_addr local_addr; /* where the peer reached us */
+	bool has_local;	       /* local was set (esctp_assoc_set_local) */
+	esctp_local local;     /* what the owning socket bound */
 
 	rx *rx;
 	tx *tx;
@@ -286,10 +289,13 @@ void hs_on_stale_cookie(esctp_assoc *a, uint32_t staleness_us,
 			esctp_tstamp now);
 void hs_t1_expire(esctp_assoc *a, esctp_tstamp now);
 /* Builds an INIT ACK answering ci/ip into the reply queue.  a is the
- * existing TCB (§5.2.1, §5.2.2) or NULL. */
+ * existing TCB (§5.2.1, §5.2.2) or NULL; loc the local side to advertise
+ * (NULL: a's, else the endpoint's). */
 void hs_send_init_ack(esctp_endpoint *ep, const esctp_assoc *a,
 		      const chunk_init *ci, const init_params *ip,
-		      const in_ctx *cx);
+		      const in_ctx *cx, const esctp_local *loc);
+/* Whether loc takes peer addresses of family (ESCTP_AF_*). */
+bool hs_family_taken(const esctp_local *loc, uint8_t family);
 /* The COOKIE ECHO of a packet matching no association (§5.1.5). */
 void hs_cookie_no_tcb(esctp_endpoint *ep, const uint8_t *pkt, size_t len,
 		      const pkt_header *h, const esctp_addr *src,

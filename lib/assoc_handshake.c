@@ -17,12 +17,49 @@ static bool family_listed(const init_params *ip, const esctp_addr *src,
 	return family == ESCTP_AF_INET ? ip->has_ipv4_type : ip->has_ipv6_type;
 }
 
-static void put_local_addrs(const esctp_endpoint *ep, wbuf *w,
-			    const init_params *ip, const esctp_addr *src)
+static bool is_loopback(const esctp_addr *a)
 {
-	for (unsigned i = 0; i < ep->nlocal; i++)
-		if (!src || family_listed(ip, src, ep->local[i].family))
-			param_put_addr(w, &ep->local[i]);
+	static const uint8_t v6_loop[16] = {[15] = 1};
+	if (a->family == ESCTP_AF_INET)
+		return a->ip[0] == 127;
+	return a->family == ESCTP_AF_INET6 && !memcmp(a->ip, v6_loop, 16);
+}
+
+/* The local side that applies: the association's own, else what the
+ * endpoint was given (any family). */
+static void local_of(const esctp_endpoint *ep, const esctp_assoc *a,
+		     esctp_local *out)
+{
+	if (a && a->has_local) {
+		*out = a->local;
+		return;
+	}
+	memset(out, 0, sizeof *out);
+	out->naddrs = ep->nlocal;
+	memcpy(out->addrs, ep->local, ep->nlocal * sizeof ep->local[0]);
+}
+
+bool hs_family_taken(const esctp_local *loc, uint8_t family)
+{
+	return family == ESCTP_AF_INET ? !loc->no_ipv4 : !loc->no_ipv6;
+}
+
+/* The address parameters of an INIT or INIT ACK sent to peer.  Loopback
+ * addresses reach no other host: advertised to one, they would name the
+ * peer's own loopback (RFC 9260 §5.1.2 leaves the choice of addresses to
+ * the sender; the Linux kernel leaves loopback out unless the peer is on
+ * loopback too, sctp_in_scope()). */
+static void put_local_addrs(const esctp_local *loc, wbuf *w,
+			    const init_params *ip, const esctp_addr *peer)
+{
+	bool peer_loop = is_loopback(peer);
+	for (unsigned i = 0; i < loc->naddrs; i++) {
+		const esctp_addr *l = &loc->addrs[i];
+		if (is_loopback(l) && !peer_loop)
+			continue;
+		if (!ip || family_listed(ip, peer, l->family))
+			param_put_addr(w, l);
+	}
 }
 
 static const uint8_t no_value[1];
@@ -67,10 +104,17 @@ void hs_put_init(esctp_assoc *a, wbuf *w)
 	pkt_put_header(w, cfg->local_port, a->peer_port, 0);
 	size_t off = chunk_open(w, CT_INIT, 0);
 	chunk_put_init_fixed(w, &ci);
-	put_local_addrs(a->ep, w, NULL, NULL);
-	put16(v, PT_IPV4);
-	put16(v + 2, PT_IPV6);
-	tlv_put(w, PT_SUPPORTED_ADDR_TYPES, v, 4);
+	esctp_local loc;
+	local_of(a->ep, a, &loc);
+	put_local_addrs(&loc, w, NULL, &a->paths[a->hs_path].addr);
+	/* §5.1.2: the Supported Address Types name what we can take: a
+	 * socket of one family takes addresses of that family only. */
+	size_t nt = 0;
+	if (!loc.no_ipv4)
+		put16(v + 2 * nt++, PT_IPV4);
+	if (!loc.no_ipv6)
+		put16(v + 2 * nt++, PT_IPV6);
+	tlv_put(w, PT_SUPPORTED_ADDR_TYPES, v, 2 * nt);
 	if (a->cookie_preserve_ms) {
 		/* §5.2.6: the new INIT "SHOULD include a Cookie Preservative
 		 * parameter with a suggested cookie life span". */
@@ -87,7 +131,7 @@ void hs_put_init(esctp_assoc *a, wbuf *w)
 
 static void fill_cookie(esctp_endpoint *ep, const esctp_assoc *a,
 			const chunk_init *ci, const init_params *ip,
-			const in_ctx *cx, cookie *ck)
+			const in_ctx *cx, const esctp_local *loc, cookie *ck)
 {
 	const esctp_config *cfg = &ep->cfg;
 	memset(ck, 0, sizeof *ck);
@@ -135,7 +179,8 @@ static void fill_cookie(esctp_endpoint *ep, const esctp_assoc *a,
 	ck->dst = *cx->dst;
 	for (unsigned i = 0; i < ip->naddrs && ck->naddrs < COOKIE_MAX_ADDRS;
 	     i++) {
-		if (esctp_addr_same_ip(&ip->addrs[i], cx->src))
+		if (esctp_addr_same_ip(&ip->addrs[i], cx->src) ||
+		    !hs_family_taken(loc, ip->addrs[i].family))
 			continue;
 		ck->addrs[ck->naddrs] = ip->addrs[i];
 		ck->addrs[ck->naddrs].port = cx->src->port;
@@ -157,12 +202,17 @@ static void put_unrecognized(wbuf *w, const init_params *ip)
 
 void hs_send_init_ack(esctp_endpoint *ep, const esctp_assoc *a,
 		      const chunk_init *ci, const init_params *ip,
-		      const in_ctx *cx)
+		      const in_ctx *cx, const esctp_local *given)
 {
 	cookie ck;
 	uint8_t cbuf[COOKIE_MAX_LEN];
 	wbuf w;
-	fill_cookie(ep, a, ci, ip, cx, &ck);
+	esctp_local loc;
+	if (given)
+		loc = *given;
+	else
+		local_of(ep, a, &loc);
+	fill_cookie(ep, a, ci, ip, cx, &loc, &ck);
 	size_t clen = cookie_encode(&ck, &ep->ops, cbuf, sizeof cbuf);
 	if (!clen || !ep_reply_begin(ep, &w, a == NULL))
 		return;
@@ -178,7 +228,7 @@ void hs_send_init_ack(esctp_endpoint *ep, const esctp_assoc *a,
 	size_t off = chunk_open(&w, CT_INIT_ACK, 0);
 	chunk_put_init_fixed(&w, &ack);
 	tlv_put(&w, PT_STATE_COOKIE, cbuf, clen);
-	put_local_addrs(ep, &w, ip, cx->src);
+	put_local_addrs(&loc, &w, ip, cx->src);
 	if (ep->cfg.prsctp)
 		tlv_put(&w, PT_FORWARD_TSN_SUPPORTED, no_value, 0);
 	put_adaptation(&ep->cfg, &w);
@@ -302,7 +352,7 @@ void hs_on_init(esctp_assoc *a, const pkt_chunk *c, in_ctx *cx)
 	}
 	/* The existing association, its state and timers stay untouched
 	 * (§5.2.1: "the endpoint shall not change state"). */
-	hs_send_init_ack(ep, a, &ci, &ip, cx);
+	hs_send_init_ack(ep, a, &ci, &ip, cx, NULL);
 }
 
 /* ---- receiving the INIT ACK ---- */
@@ -364,6 +414,8 @@ static void add_peer_addrs(esctp_assoc *a, const init_params *ip, in_ctx *cx)
 		path_learn_port(a, cx->pi, cx->src);
 	for (unsigned i = 0; i < ip->naddrs; i++) {
 		esctp_addr ad = ip->addrs[i];
+		if (a->has_local && !hs_family_taken(&a->local, ad.family))
+			continue;
 		ad.port = cx->src->port;
 		if (assoc_find_path(a, &ad) < 0)
 			assoc_add_path(a, &ad, false, cx->now);
@@ -490,12 +542,32 @@ static esctp_assoc *find_by_params(esctp_endpoint *ep, const pkt_chunk *c,
 	return NULL;
 }
 
-static void new_init(esctp_endpoint *ep, const pkt_chunk *c, in_ctx *cx)
+static void new_init(esctp_endpoint *ep, const pkt_chunk *c, in_ctx *cx,
+		     const uint8_t *pkt, size_t len)
 {
 	chunk_init ci;
 	init_params ip;
+	esctp_local loc;
+	memset(&loc, 0, sizeof loc);
+	if (!ep->filter) {
+		local_of(ep, NULL, &loc);
+	} else {
+		switch (ep->filter->on_init(ep->filter, cx->src,
+					    cx->h->src_port, cx->dst, &loc)) {
+		case ESCTP_INIT_ACCEPT:
+			break;
+		case ESCTP_INIT_REFUSE:
+			/* As a port where nobody listens (§8.4). */
+			ep_ootb(ep, pkt, len, cx->h, cx->src, cx->dst);
+			return;
+		default:
+			return;
+		}
+		if (loc.naddrs > ESCTP_MAX_LOCAL)
+			loc.naddrs = ESCTP_MAX_LOCAL;
+	}
 	if (init_valid(ep, c, cx, &ci, &ip, true))
-		hs_send_init_ack(ep, NULL, &ci, &ip, cx);
+		hs_send_init_ack(ep, NULL, &ci, &ip, cx, &loc);
 }
 
 void hs_input_no_tcb(esctp_endpoint *ep, const uint8_t *pkt, size_t len,
@@ -532,7 +604,7 @@ void hs_input_no_tcb(esctp_endpoint *ep, const uint8_t *pkt, size_t len,
 		cx.dst = dst;
 		cx.pi = NO_PATH;
 		cx.now = now;
-		new_init(ep, &c, &cx);
+		new_init(ep, &c, &cx, pkt, len);
 		return;
 	}
 	/* §8.4; an INIT on a port that does not listen gets the ABORT of

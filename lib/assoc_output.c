@@ -68,7 +68,8 @@ bool assoc_wants_output(esctp_assoc *a, esctp_tstamp now)
 static const esctp_addr *local_for(const esctp_assoc *a, const path *p)
 {
 	static const esctp_addr any;
-	if (a->ep->nlocal > 1 || a->local_addr.family != p->addr.family)
+	unsigned nlocal = a->has_local ? a->local.naddrs : a->ep->nlocal;
+	if (nlocal > 1 || a->local_addr.family != p->addr.family)
 		return &any;
 	return &a->local_addr;
 }

@@ -89,6 +89,12 @@ void esctp_endpoint_listen(esctp_endpoint *ep, bool on)
 		ep->listening = on;
 }
 
+void esctp_endpoint_set_init_filter(esctp_endpoint *ep, esctp_init_filter *f)
+{
+	if (ep)
+		ep->filter = f;
+}
+
 static bool family_ok(const esctp_addr *a)
 {
 	return a->family == ESCTP_AF_INET || a->family == ESCTP_AF_INET6;

@@ -163,6 +163,54 @@ int esctp_endpoint_add_local_addr(esctp_endpoint *ep, const esctp_addr *addr);
  * answered with ABORT, as a port with no listener is. */
 void esctp_endpoint_listen(esctp_endpoint *ep, bool on);
 
+#define ESCTP_MAX_LOCAL 8
+
+/* The local side of one association, as the socket that owns it bound it.
+ * addrs: the local addresses its INIT or INIT ACK advertises (none: the
+ * peer knows it by the packet's own address only); a single one is also
+ * the source of every packet it sends.  Loopback addresses are never
+ * advertised to a peer that is not itself on loopback.  no_ipv4 / no_ipv6:
+ * peer addresses of that family are neither asked for (Supported Address
+ * Types) nor taken from the peer's INIT or INIT ACK, as a kernel socket of
+ * the other family does.  All zero: the endpoint's addresses
+ * (esctp_endpoint_add_local_addr), any family. */
+typedef struct esctp_local {
+	uint8_t naddrs;
+	bool no_ipv4;
+	bool no_ipv6;
+	esctp_addr addrs[ESCTP_MAX_LOCAL]; /* ports ignored */
+} esctp_local;
+
+/* What the host answers about an INIT that matches no association. */
+typedef enum esctp_init_verdict {
+	ESCTP_INIT_ACCEPT = 0, /* answer with an INIT ACK */
+	ESCTP_INIT_REFUSE,     /* answer with an ABORT, as a port where
+				  nobody listens does (the peer sees
+				  ECONNREFUSED) */
+	ESCTP_INIT_IGNORE,     /* discard it: the peer retransmits, as TCP
+				  drops a SYN when the backlog is full */
+} esctp_init_verdict;
+
+/* A host's say on who may start an association with a listening endpoint
+ * (several sockets may listen on one port, each on its own addresses). */
+typedef struct esctp_init_filter esctp_init_filter;
+struct esctp_init_filter {
+	/* An INIT came from src (peer IP, UDP port), SCTP port src_port, to
+	 * the local address dst (family 0 when the host could not tell).
+	 * *local arrives zeroed; on ESCTP_INIT_ACCEPT it says what the INIT
+	 * ACK advertises and which peer addresses the association takes.
+	 * Runs inside esctp_endpoint_input(): it must not call the engine. */
+	esctp_init_verdict (*on_init)(esctp_init_filter *self,
+				      const esctp_addr *src, uint16_t src_port,
+				      const esctp_addr *dst, esctp_local *local);
+};
+
+/* Installs f (NULL removes it): every INIT that reaches a listening
+ * endpoint and matches no association is put to it first.  Without one,
+ * every such INIT is accepted with the endpoint's addresses.  f must
+ * outlive the endpoint or be removed first. */
+void esctp_endpoint_set_init_filter(esctp_endpoint *ep, esctp_init_filter *f);
+
 /* Starts an association to peer_port at the given peer addresses (the first is
  * the primary path).  Sends INIT at the next output.  On success stores the
  * new association in *out and returns 0.  ESCTP_ERR_EXIST when one to that
@@ -333,6 +381,14 @@ void *esctp_assoc_get_user(const esctp_assoc *a);
 
 esctp_state esctp_assoc_state(const esctp_assoc *a);
 
+/* Sets the local side of a (see esctp_local): call it right after
+ * esctp_endpoint_connect(), before the INIT leaves, or on an accepted
+ * association (ESCTP_EV_ACCEPT) for the INIT ACKs it may still send (INIT
+ * collision, restart).  A single address becomes the source of a's
+ * packets.  Returns 0, or ESCTP_ERR_INVAL (NULL, naddrs too large, both
+ * families refused, or an address of a refused family). */
+int esctp_assoc_set_local(esctp_assoc *a, const esctp_local *local);
+
 /* Sets the primary path to the peer address equal to addr (ports ignored). */
 int esctp_assoc_set_primary(esctp_assoc *a, const esctp_addr *addr);
 
@@ -361,6 +417,9 @@ typedef struct esctp_path_info {
 
 typedef struct esctp_status {
 	esctp_state state;
+	esctp_addr local_addr; /* the local address the peer reached (the
+				  destination of its INIT, or of our INIT's
+				  answer); family 0 when unknown */
 	uint32_t local_vtag, peer_vtag;
 	uint16_t local_port, peer_port;
 	uint16_t in_streams, out_streams;

@@ -574,6 +574,212 @@ static void test_not_listening(void **state)
 	net_free(n);
 }
 
+/* ---- the host's say on new INITs, and what an association binds ---- */
+
+typedef struct filt {
+	esctp_init_filter f;
+	esctp_init_verdict verdict;
+	unsigned calls, ignore_first;
+	esctp_addr src, dst;
+	uint16_t src_port;
+	esctp_local give;
+} filt;
+
+static esctp_init_verdict filt_on_init(esctp_init_filter *self,
+				       const esctp_addr *src, uint16_t src_port,
+				       const esctp_addr *dst,
+				       esctp_local *local)
+{
+	filt *f = (filt *)self;
+	f->calls++;
+	f->src = *src;
+	f->dst = *dst;
+	f->src_port = src_port;
+	if (f->calls <= f->ignore_first)
+		return ESCTP_INIT_IGNORE;
+	*local = f->give;
+	return f->verdict;
+}
+
+static void filt_install(net *n, filt *f, esctp_init_verdict v)
+{
+	memset(f, 0, sizeof *f);
+	f->f.on_init = filt_on_init;
+	f->verdict = v;
+	esctp_endpoint_set_init_filter(n->s[Z].ep, &f->f);
+}
+
+/* REFUSE: an ABORT as from a port where nobody listens; the host saw who
+ * asked and where. */
+static void test_init_filter_refuse(void **state)
+{
+	(void)state;
+	net *n = net_new();
+	filt f;
+	filt_install(n, &f, ESCTP_INIT_REFUSE);
+	connect_az(n);
+	run_for(n, ESCTP_SECOND / 2);
+	assert_int_equal(f.calls, 1);
+	assert_true(esctp_addr_same_ip(&f.src, &n->s[A].addr));
+	assert_true(esctp_addr_same_ip(&f.dst, &n->s[Z].addr));
+	assert_int_equal(f.src_port, PORT_A);
+	assert_int_equal(n->s[Z].chunks[CT_ABORT], 1);
+	assert_int_equal(n->s[Z].chunks[CT_INIT_ACK], 0);
+	const esctp_event *ev = find_event(&n->s[A], ESCTP_EV_CANT_START);
+	assert_non_null(ev);
+	assert_int_equal(ev->error, ESCTP_ERR_CLOSED);
+	assert_null(n->s[Z].assoc);
+	net_free(n);
+}
+
+/* IGNORE: no answer at all; the INIT's retransmission gets through. */
+static void test_init_filter_ignore(void **state)
+{
+	(void)state;
+	net *n = net_new();
+	filt f;
+	filt_install(n, &f, ESCTP_INIT_ACCEPT);
+	f.ignore_first = 1;
+	connect_az(n);
+	run_for(n, ESCTP_SECOND / 2);
+	assert_int_equal(n->s[Z].chunks[CT_INIT_ACK], 0);
+	assert_int_equal(n->s[Z].chunks[CT_ABORT], 0);
+	run_for(n, 2 * ESCTP_SECOND);
+	assert_int_equal(f.calls, 2);
+	assert_int_equal(n->s[A].chunks[CT_INIT], 2);
+	assert_int_equal(esctp_assoc_state(n->s[A].assoc), ESCTP_ESTABLISHED);
+	net_free(n);
+}
+
+/* The address parameters of the last packet `from` sent (an INIT or INIT
+ * ACK), decoded. */
+static void last_init_params(net *n, int from, init_params *ip)
+{
+	pkt_iter it;
+	pkt_chunk c;
+	chunk_init ci;
+	pkt_iter_init(&it, n->last[from], n->last_len[from]);
+	assert_true(pkt_iter_next(&it, &c));
+	assert_true(c.type == CT_INIT || c.type == CT_INIT_ACK);
+	assert_int_equal(chunk_init_decode(&c, &ci), 0);
+	assert_int_equal(init_params_decode(ci.params, ci.params_len, ip), 0);
+}
+
+static bool keep_init_ack(int from, const uint8_t *pkt, size_t len,
+			  const esctp_addr *dst, void *ctx)
+{
+	(void)dst;
+	(void)ctx;
+	/* Dropped, it stays the last packet Z sent (n->last[Z]). */
+	return from == Z && has_chunk(pkt, len, CT_INIT_ACK);
+}
+
+/* ACCEPT with a local side: the INIT ACK advertises those addresses and
+ * no loopback one to a peer that is not on loopback; the new association
+ * knows where it was reached. */
+static void test_init_filter_local_addrs(void **state)
+{
+	(void)state;
+	net *n = net_new();
+	filt f;
+	filt_install(n, &f, ESCTP_INIT_ACCEPT);
+	/* The endpoint-wide list must not leak into this answer. */
+	esctp_addr other = n->s[Z].addr;
+	other.ip[2] = 9;
+	esctp_endpoint_add_local_addr(n->s[Z].ep, &other);
+	f.give.naddrs = 2;
+	f.give.addrs[0] = n->s[Z].addr;
+	f.give.addrs[1].family = ESCTP_AF_INET;
+	f.give.addrs[1].ip[0] = 127;
+	f.give.addrs[1].ip[3] = 1;
+	n->drop = keep_init_ack;
+	connect_az(n);
+	pump(n);
+	init_params ip;
+	last_init_params(n, Z, &ip);
+	assert_int_equal(ip.naddrs, 1);
+	assert_true(esctp_addr_same_ip(&ip.addrs[0], &n->s[Z].addr));
+	n->drop = NULL;
+	run_for(n, 2 * ESCTP_SECOND);
+	assert_int_equal(esctp_assoc_state(n->s[A].assoc), ESCTP_ESTABLISHED);
+	esctp_status st;
+	esctp_assoc_status(n->s[Z].assoc, &st);
+	assert_true(esctp_addr_same_ip(&st.local_addr, &n->s[Z].addr));
+	assert_int_equal(st.npaths, 1);
+	net_free(n);
+}
+
+/* A socket of one family: its INIT asks for that family only, and the
+ * peer's addresses of the other family are not taken. */
+static void test_local_family(void **state)
+{
+	(void)state;
+	net *n = net_new();
+	esctp_addr v6 = {.family = ESCTP_AF_INET6, .port = ENCAP};
+	v6.ip[0] = 0x20;
+	v6.ip[1] = 0x01;
+	v6.ip[15] = 2;
+	esctp_endpoint_add_local_addr(n->s[Z].ep, &n->s[Z].addr);
+	esctp_endpoint_add_local_addr(n->s[Z].ep, &v6);
+	connect_az(n);
+	esctp_local loc = {.no_ipv6 = true};
+	assert_int_equal(esctp_assoc_set_local(n->s[A].assoc, &loc), 0);
+	esctp_local bad = {.no_ipv4 = true, .no_ipv6 = true};
+	assert_int_equal(esctp_assoc_set_local(n->s[A].assoc, &bad),
+			 ESCTP_ERR_INVAL);
+	pump(n);
+	run_for(n, ESCTP_SECOND / 2);
+	assert_int_equal(esctp_assoc_state(n->s[A].assoc), ESCTP_ESTABLISHED);
+	esctp_status st;
+	esctp_assoc_status(n->s[A].assoc, &st);
+	assert_int_equal(st.npaths, 1);
+	assert_int_equal(st.paths[0].addr.family, ESCTP_AF_INET);
+	net_free(n);
+}
+
+static bool look_at_init(int from, const uint8_t *pkt, size_t len,
+			 const esctp_addr *dst, void *ctx)
+{
+	(void)dst;
+	init_params *ip = ctx;
+	pkt_iter it;
+	pkt_chunk c;
+	chunk_init ci;
+	pkt_iter_init(&it, pkt, len);
+	if (from == A && pkt_iter_next(&it, &c) && c.type == CT_INIT &&
+	    chunk_init_decode(&c, &ci) == 0)
+		init_params_decode(ci.params, ci.params_len, ip);
+	return false;
+}
+
+/* A bound address is the source of the association's packets and is
+ * advertised; the Supported Address Types follow the family. */
+static void test_local_source(void **state)
+{
+	(void)state;
+	net *n = net_new();
+	add_addr2(&n->s[A]);
+	init_params ip;
+	memset(&ip, 0, sizeof ip);
+	n->drop = look_at_init;
+	n->drop_ctx = &ip;
+	connect_az(n);
+	esctp_local loc = {.naddrs = 1, .no_ipv6 = true};
+	loc.addrs[0] = n->s[A].addr2;
+	assert_int_equal(esctp_assoc_set_local(n->s[A].assoc, &loc), 0);
+	run_for(n, ESCTP_SECOND / 2);
+	assert_true(ip.has_ipv4_type);
+	assert_false(ip.has_ipv6_type);
+	assert_int_equal(ip.naddrs, 1);
+	assert_true(esctp_addr_same_ip(&ip.addrs[0], &n->s[A].addr2));
+	assert_int_equal(esctp_assoc_state(n->s[A].assoc), ESCTP_ESTABLISHED);
+	esctp_status st;
+	esctp_assoc_status(n->s[Z].assoc, &st);
+	assert_int_equal(st.npaths, 1);
+	assert_true(esctp_addr_same_ip(&st.paths[0].addr, &n->s[A].addr2));
+	net_free(n);
+}
+
 static bool drop_all_from_a(int from, const uint8_t *pkt, size_t len,
 			    const esctp_addr *dst, void *ctx)
 {
@@ -1152,6 +1358,11 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_abort),
 	    cmocka_unit_test(test_free_live),
 	    cmocka_unit_test(test_not_listening),
+	    cmocka_unit_test(test_init_filter_refuse),
+	    cmocka_unit_test(test_init_filter_ignore),
+	    cmocka_unit_test(test_init_filter_local_addrs),
+	    cmocka_unit_test(test_local_family),
+	    cmocka_unit_test(test_local_source),
 	    cmocka_unit_test(test_t1_cant_start),
 	    cmocka_unit_test(test_t1_cookie),
 	    cmocka_unit_test(test_stale_cookie),
