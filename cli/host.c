@@ -278,10 +278,17 @@ host_ep *host_add_endpoint(host *h, esctp_endpoint *ep, uint16_t port,
 	return e;
 }
 
+static bool ep_drain(host_ep *e, esctp_tstamp now);
+
 void host_del_endpoint(host_ep *e)
 {
 	if (e->dead)
 		return;
+	/* What the endpoint still has to say leaves now: nobody would ask
+	 * for it later (the SHUTDOWN COMPLETE or the ABORT of an association
+	 * freed just before its endpoint; without it the peer waits for a
+	 * retransmission timeout). */
+	ep_drain(e, loop_now(e->h->l));
 	loop_timer_cancel(e->h->l, &e->timer);
 	e->h->ports[e->port] = NULL;
 	e->dead = true;

@@ -116,8 +116,9 @@ void host_endpoint_config(const host *h, esctp_config *cfg);
  * or memory is short (ENOMEM). */
 host_ep *host_add_endpoint(host *h, esctp_endpoint *ep, uint16_t port,
 			   host_handler *hd);
-/* Unregisters; safe inside e's own handler.  The host never touches the
- * endpoint again, so the caller may free it once its handler returned. */
+/* Sends what e's endpoint still has to say, then unregisters; safe inside
+ * e's own handler.  The host never touches the endpoint again, so the
+ * caller may free it once its handler returned. */
 void host_del_endpoint(host_ep *e);
 /* The registration on port, or NULL. */
 host_ep *host_lookup(const host *h, uint16_t port);

@@ -106,6 +106,8 @@ int loop_fd_set(loop *l, int fd, unsigned mask, loop_fd_fn fn, void *arg)
 		ev.events |= EPOLLIN;
 	if (mask & LOOP_WRITE)
 		ev.events |= EPOLLOUT;
+	if (mask & LOOP_EDGE)
+		ev.events |= EPOLLET | EPOLLRDHUP;
 	if (!s->used || s->mask != mask) {
 		int op = s->used ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 		if (epoll_ctl(l->epfd, op, fd, &ev) < 0)
@@ -287,7 +289,8 @@ int loop_run_once(loop *l, int timeout_ms)
 			continue;
 		fd_slot *s = &l->fds[fd];
 		unsigned ready = 0;
-		if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		if (evs[i].events &
+		    (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
 			ready |= LOOP_READ;
 		if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			ready |= LOOP_WRITE;

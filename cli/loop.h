@@ -18,6 +18,11 @@ typedef struct loop_timer loop_timer;
 #define LOOP_READ 1u
 #define LOOP_WRITE 2u
 #define LOOP_HANGUP 4u /* reported, never asked for: EPOLLHUP or EPOLLERR */
+/* Asked with LOOP_READ/LOOP_WRITE: report each arrival, each freeing of
+ * room and each shutdown by the peer once (EPOLLET | EPOLLRDHUP), not the
+ * state: the callback must then read (or write) until it would block, or
+ * remember that it did not. */
+#define LOOP_EDGE 8u
 
 /* Called with the ready subset of the registered interest (LOOP_READ,
  * LOOP_WRITE; errors and hang-ups are reported as both), plus LOOP_HANGUP

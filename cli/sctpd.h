@@ -49,17 +49,20 @@ typedef struct sd_opt {
 	uint8_t val[WSP_OPT_MAX];
 } sd_opt;
 
-/* One local SCTP port: an engine endpoint and the sockets that use it. */
+/* One local SCTP port: an engine endpoint and the sockets that hold it
+ * (sctpd_port.c).  Several sockets may hold one port, as on TCP: listeners
+ * on different addresses, SO_REUSEADDR and SO_REUSEPORT sharers, and every
+ * association accepted on it. */
 struct wsport {
-	host_handler hd; /* endpoint events: ACCEPT, and the top-up hook */
+	host_handler hd;	  /* endpoint events: ACCEPT, top-up hook */
+	esctp_init_filter filter; /* which listener an INIT is for */
 	sctpd *d;
 	host_ep *he;
 	esctp_endpoint *ep;
 	uint16_t port;
-	unsigned refs;	 /* wsocks holding the port */
-	wsock *listener; /* the socket listening on it, if any */
-	wsock *socks;	 /* sockets with an association here (list) */
-	bool reuse;	 /* every holder set SO_REUSEADDR */
+	unsigned refs;	  /* holders, plus handlers running for it */
+	wsock *holders;	  /* sockets holding the port (pnext/pprev) */
+	wsock *listeners; /* the listening ones among them (lnext) */
 	wsport *next;
 };
 
@@ -69,7 +72,8 @@ struct wsock {
 	sctpd *d;
 	wsock *next, *prev;   /* all sockets */
 	wsock *hnext;	      /* cookie hash chain */
-	wsock *pnext, *pprev; /* port->socks */
+	wsock *pnext, *pprev; /* port->holders */
+	wsock *lnext;	      /* port->listeners */
 	uint64_t cookie;      /* SO_COOKIE of the app end */
 	uint64_t seq;
 	uid_t uid;
@@ -78,20 +82,37 @@ struct wsock {
 	int family;	 /* AF_INET or AF_INET6, as the program asked */
 	int state;	 /* enum wsp_state */
 	int fd;		 /* daemon end, -1 once closed */
-	unsigned mask;	 /* loop interest on fd */
-	bool registered; /* fd is in the loop */
+	bool registered; /* fd is in the loop (edge-triggered) */
 	bool hup;	 /* the loop reported a hang-up on fd */
-	/* Non-blocking connect (DESIGN.md §3): the app end, its SO_SNDBUF and
-	 * the filler bytes that keep it unwritable until the outcome. */
-	int appdup;
-	int app_sndbuf;
+	/* The daemon end's receive queue always holds one byte the daemon
+	 * has already passed on (at first a sentinel), so that when the
+	 * daemon closes it, or dies, with that byte unread, the kernel makes
+	 * the program's next read fail with ECONNRESET: a stream cut off
+	 * never looks complete (DESIGN.md §3).  A graceful end consumes it
+	 * first. */
+	bool held;
+	bool rd_ready; /* the program may have written: read the channel */
+	bool reset;    /* the stream ends in a reset, not an EOF */
+	/* Non-blocking connect (DESIGN.md §3): the filler bytes that keep
+	 * the app end unwritable until the outcome, and its SO_SNDBUF, which
+	 * the next request carrying the app end restores. */
 	size_t filler;
+	int app_sndbuf;
+	bool sndbuf_restore;
+	int appdup; /* accepted: the app end, until handed to the listener */
 	wsport *port;
+	bool holds_port;
 	esctp_assoc *a;
-	wsp_addr local, peer;
+	wsp_addr bound;	      /* what the program bound (any: implicit) */
+	wsp_addr local, peer; /* what getsockname/getpeername show */
 	wsp_params params;
 	int so_error;
-	esctp_tstamp reap_at; /* failed connect: freed then (sd_sweep) */
+	esctp_tstamp reap_at; /* freed then (sd_sweep) */
+	/* A listener's queue of accepted sockets its channel had no room
+	 * for yet, and its length bound (the listen backlog). */
+	wsock *acq_head, *acq_tail, *acq_next;
+	wsock *acq_listener; /* the listener whose queue holds this one */
+	unsigned acq_len;
 	int backlog;
 	bool app_eof;	    /* the program shut down its write side */
 	bool app_gone;	    /* ... or closed every copy of its end */
@@ -102,7 +123,7 @@ struct wsock {
 	bool shutdown_sent; /* esctp_assoc_shutdown() called */
 	bool peer_ws;	    /* the peer is a withsctp daemon */
 	bool accepted;	    /* came from a listener */
-	bool reuseaddr, keepalive, linger0, nodelay;
+	bool reuseaddr, reuseport, v6only, keepalive, linger0, nodelay;
 	bool out_blocked; /* waiting for send space in the engine */
 	uint8_t *obuf;	  /* received bytes the channel did not take */
 	size_t olen, ooff;
@@ -164,8 +185,8 @@ wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 /* The socket whose app end has this cookie, or NULL. */
 wsock *sd_sock_find(sctpd *d, uint64_t cookie);
 /* Each returns 0 or an errno value; uid is the caller's (privileged
- * ports).  sd_sock_connect takes a dup of the app end (app_fd) and owns it
- * from then on. */
+ * ports).  sd_sock_connect fills the app end app_fd (the caller's copy,
+ * not kept) so that it stays unwritable until the outcome. */
 int sd_sock_bind(wsock *s, const wsp_addr *addr, uid_t uid);
 int sd_sock_listen(wsock *s, int backlog);
 int sd_sock_connect(wsock *s, const wsp_addr *addr, int app_fd);
@@ -173,12 +194,14 @@ int sd_sock_setopt(wsock *s, int level, int name, const void *val,
 		   uint32_t len);
 int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len);
 void sd_sock_stat(const wsock *s, wsp_stat *st);
+/* A request carrying the app end app_fd arrived: restores what the
+ * connect changed on it (its SO_SNDBUF). */
+void sd_sock_touch_app(wsock *s, int app_fd);
 /* Frees the socket and its association (aborting a live one). */
 void sd_sock_free(wsock *s);
-/* Releases the port reference of s. */
-void sd_port_put(sctpd *d, wsport *p);
-/* Frees the endpoints of released ports (call when no handler runs). */
-void sd_port_reap(sctpd *d);
+/* Ends the association of s as a reset: ABORT to the peer (when it is
+ * live), ECONNRESET to the program, s freed. */
+void sd_sock_reset(wsock *s, const char *why);
 /* SIGTERM: shuts every association down gracefully. */
 void sd_sock_shutdown_all(sctpd *d);
 /* Aborts and frees every socket (the stop timer ran out). */
@@ -191,9 +214,55 @@ void sd_reap_at(wsock *s, esctp_tstamp when);
 void sd_stop(sctpd *d);
 /* Re-evaluates the idle timer. */
 void sd_idle_check(sctpd *d);
+/* An association arrived for listener l (sctpd_port.c): a new socket for
+ * it, handed to l once it is up. */
+void sd_sock_accept(wsock *l, esctp_assoc *a);
+/* Accepted socket s went through its listener's channel. */
+void sd_sock_handed_over(wsock *s);
+
+/* ---- sctpd_port.c ---- */
+
+/* Makes s hold port `port` (0: a free ephemeral one) at its bound address,
+ * as TCP's bind() would allow it.  Returns 0 or an errno value
+ * (EADDRINUSE, EADDRNOTAVAIL, ENOMEM). */
+int sd_port_hold(wsock *s, uint16_t port);
+/* Releases s's hold on its port; the port goes when nobody holds it,
+ * after sending what its endpoint still has to say. */
+void sd_port_release(wsock *s);
+/* Makes s one of its port's listeners.  Returns 0 or EADDRINUSE (another
+ * listener on an overlapping address, and not both SO_REUSEPORT). */
+int sd_port_listen(wsock *s);
+/* Takes s out of its port's listeners, aborting what its queue held. */
+void sd_port_unlisten(wsock *s);
+/* The engine settings of p for a socket's options (any port). */
+void sd_engine_config(const sctpd *d, const wsp_params *p, esctp_config *cfg);
+/* The local side (esctp_local) of the associations of s. */
+void sd_port_local_side(const wsock *s, esctp_local *out);
+/* Holds p while a handler runs for it (sd_port_put releases). */
+void sd_port_ref(wsport *p);
+void sd_port_put(sctpd *d, wsport *p);
+/* Frees the endpoints of released ports (call when no handler runs). */
+void sd_port_reap(sctpd *d);
+/* Hands accepted socket s to listener l: through l's channel, or queued
+ * there until it has room.  Returns false when l's queue is full (the
+ * caller aborts). */
+bool sd_port_deliver(wsock *l, wsock *s);
+/* The listener's channel has room again: flushes its queue. */
+void sd_port_flush_accepts(wsock *l);
+/* Forgets accepted socket s in its listener's queue, if it waits there. */
+void sd_port_unqueue(wsock *s);
+/* Makes accepted socket s one of p's holders. */
+void sd_port_adopt(wsock *s, wsport *p);
+/* A restarted association (RFC 9260 §5.2.4) goes to the listener it is
+ * addressed to, as a new connection.  Returns false when none takes it. */
+bool sd_port_take_restart(wsport *p, esctp_assoc *a);
 
 /* ---- sctpd_chan.c ---- */
 
+/* Sets up the daemon end of a new channel: the held byte (written from
+ * the app end app_fd before the program has it), edge-triggered events.
+ * Returns 0 or -1 with errno set. */
+int sd_chan_open(wsock *s, int app_fd);
 /* The channel fd's loop callback. */
 void sd_chan_event(loop *l, int fd, unsigned events, void *arg);
 /* Moves what can move: engine -> app, app -> engine. */
@@ -201,15 +270,14 @@ void sd_chan_pump(wsock *s);
 /* Whether s has something for sd_chan_pump() that no event announces
  * (cheap: no system call, no copy). */
 bool sd_chan_wants_pump(const wsock *s);
-/* Sets the loop interest of s->fd. */
-void sd_chan_interest(wsock *s);
 /* The association is up: release the connect filler, start reading. */
 void sd_chan_up(wsock *s);
-/* Connect failed: release the filler so the program wakes up. */
-void sd_chan_release_filler(wsock *s);
+/* Connect failed: the program reads EOF and its writes fail (EPIPE). */
+void sd_chan_failed(wsock *s);
 /* The peer will send no more: after delivering what is left, EOF. */
 void sd_chan_peer_eof(wsock *s);
-/* Closes the daemon end. */
+/* Closes the daemon end: gracefully (the held byte consumed, the program
+ * reads EOF) unless s->reset, when the program reads ECONNRESET. */
 void sd_chan_close(wsock *s);
 
 /* ---- sctpd_ctl.c ---- */

@@ -10,7 +10,17 @@
  * as EOF without hang-up; between two withsctp daemons it travels in-band
  * as a marker message (WSP_PPID_EOF) so the peer program reads EOF and can
  * still send; against other stacks it becomes an SCTP SHUTDOWN.  close()
- * shows as hang-up and becomes SHUTDOWN (ABORT with SO_LINGER {1, 0}).
+ * shows as hang-up and becomes SHUTDOWN, or ABORT as TCP would send RST:
+ * SO_LINGER {1, 0}, or unread data left behind.
+ *
+ * The held byte (wsock.held): the daemon end's receive queue always keeps
+ * the last byte the daemon passed on (a sentinel at first), so that the
+ * kernel turns a close of our end, or the daemon's death, into ECONNRESET
+ * for the program (Linux unix_release_sock(): closing a stream socket with
+ * unread data sets ECONNRESET on its peer).  Reading therefore takes all
+ * the new bytes but leaves the last one in the queue, and a graceful end
+ * consumes it before closing.  The queue is never empty, so the channel is
+ * watched edge-triggered: every arrival is one event.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -18,7 +28,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sctpd.h"
@@ -37,48 +49,79 @@ static bool reading(const wsock *s)
 	       !s->shutdown_sent;
 }
 
-void sd_chan_interest(wsock *s)
+int sd_chan_open(wsock *s, int app_fd)
 {
-	if (s->fd < 0 || s->reap_at)
-		return; /* closed, or shut for good after a failed connect */
-	unsigned m = 0;
-	if (reading(s) && !s->out_blocked)
-		m |= LOOP_READ;
-	if (s->olen > s->ooff)
-		m |= LOOP_WRITE;
-	/* A hung-up fd is reported at every wait: while its last bytes
-	 * wait for send space, take it out of the loop. */
-	if (s->hup && !(m & LOOP_READ)) {
-		if (s->registered)
-			loop_fd_del(s->d->l, s->fd);
-		s->registered = false;
-		s->mask = m;
-		return;
-	}
-	if (m != s->mask || !s->registered) {
-		if (loop_fd_set(s->d->l, s->fd, m, sd_chan_event, s) == 0) {
-			s->mask = m;
-			s->registered = true;
-		}
-	}
+	if (send(app_fd, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+		return -1;
+	s->held = true;
+	if (loop_fd_set(s->d->l, s->fd, LOOP_READ | LOOP_WRITE | LOOP_EDGE,
+			sd_chan_event, s) < 0)
+		return -1;
+	s->registered = true;
+	return 0;
+}
+
+static void unregister(wsock *s)
+{
+	if (s->registered)
+		loop_fd_del(s->d->l, s->fd);
+	s->registered = false;
 }
 
 void sd_chan_close(wsock *s)
 {
 	if (s->fd < 0)
 		return;
-	if (s->registered)
-		loop_fd_del(s->d->l, s->fd);
-	s->registered = false;
+	unregister(s);
+	if (!s->reset && s->held) {
+		/* A graceful end: the program reads EOF, not a reset.  What
+		 * it wrote that nobody read still makes it a reset. */
+		uint8_t b;
+		if (recv(s->fd, &b, 1, MSG_DONTWAIT) == 1)
+			s->held = false;
+	}
 	close(s->fd);
 	s->fd = -1;
-	s->mask = 0;
 }
 
 static void kick(wsock *s)
 {
 	if (s->port)
 		host_kick(s->port->he);
+}
+
+/* Takes up to max new bytes of the channel into buf, leaving the last one
+ * in the queue as the held byte.  Returns their count, 0 when nothing new
+ * is there, or -1 with errno set. */
+static ssize_t take(wsock *s, uint8_t *buf, size_t max)
+{
+	int q = 0;
+	if (ioctl(s->fd, FIONREAD, &q) < 0)
+		return -1;
+	size_t fresh = q > 0 ? (size_t)q - (s->held ? 1 : 0) : 0;
+	size_t n = fresh < max ? fresh : max;
+	if (n == 0)
+		return 0;
+	/* One call consumes the held byte and n - 1 new ones; the n-th is
+	 * peeked: it stays, passed on, as the next held byte. */
+	uint8_t old;
+	struct iovec iov[2] = {{&old, 1}, {buf, n - 1}};
+	struct msghdr mh = {.msg_iov = s->held ? iov : iov + 1,
+			    .msg_iovlen = s->held ? 2 : 1};
+	size_t want = n - 1 + (s->held ? 1 : 0);
+	if (want) {
+		ssize_t r = recvmsg(s->fd, &mh, MSG_DONTWAIT);
+		if (r < 0)
+			return -1;
+		if ((size_t)r != want) {
+			errno = EIO; /* the kernel said it had them */
+			return -1;
+		}
+	}
+	if (recv(s->fd, buf + n - 1, 1, MSG_DONTWAIT | MSG_PEEK) != 1)
+		return -1;
+	s->held = true;
+	return (ssize_t)n;
 }
 
 static void send_marker(wsock *s)
@@ -118,47 +161,50 @@ static void app_gone(wsock *s)
 		sd_sock_free(s);
 		return;
 	}
-	/* Like TCP's RST: SO_LINGER {1, 0}, or a close with data the
-	 * program never read (the kernel then flags our end ECONNRESET). */
-	if (s->linger0 || unread) {
-		esctp_assoc_abort(s->a,
-				  s->linger0 ? "SO_LINGER 0"
-					     : "closed with unread data",
-				  host_now(s->d->h));
-		kick(s);
-		sd_sock_free(s);
+	/* Like TCP's RST: SO_LINGER {1, 0}, a close with data the program
+	 * never read (the kernel then flags our end ECONNRESET), or a
+	 * program gone while its connect was still under way (the engine
+	 * sends the ABORT only once the peer has answered). */
+	if (s->linger0 || unread || s->state == WSP_ST_CONNECTING) {
+		sd_sock_reset(s, s->linger0 ? "SO_LINGER 0"
+				 : unread   ? "closed with unread data"
+					    : "closed while connecting");
 		return;
 	}
 	s->state = WSP_ST_CLOSING;
 	start_shutdown(s);
 }
 
-/* True (and s freed or closed) when the program is gone: a stream socket
- * reports POLLHUP once both directions are shut. */
-static bool check_gone(wsock *s)
-{
-	struct pollfd p = {.fd = s->fd, .events = POLLRDHUP};
-
-	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR))) {
-		app_gone(s);
-		return true;
-	}
-	return false;
-}
-
 /* EOF on the channel: a half-close, or the program is gone. */
 static void app_eof(wsock *s)
 {
-	if (check_gone(s) || s->app_eof)
+	if (s->app_eof)
 		return;
 	s->app_eof = true;
-	if (s->peer_ws && s->a) {
+	if (s->peer_ws && s->a && !s->shutdown_sent) {
 		s->marker_due = true;
 		send_marker(s);
 	} else {
 		start_shutdown(s);
 	}
-	sd_chan_interest(s);
+}
+
+/* Nothing new to read: the program has shut its end, closed it, or just
+ * not written yet.  Returns true when s was freed. */
+static bool check_end(wsock *s)
+{
+	struct pollfd p = {.fd = s->fd, .events = POLLRDHUP};
+
+	s->rd_ready = false;
+	if (poll(&p, 1, 0) != 1)
+		return false;
+	if (p.revents & (POLLHUP | POLLERR)) {
+		app_gone(s);
+		return true;
+	}
+	if (p.revents & POLLRDHUP)
+		app_eof(s);
+	return false;
 }
 
 /* Whether the association still takes new messages. */
@@ -168,42 +214,44 @@ static bool can_send(const wsock *s)
 	       esctp_assoc_state(s->a) == ESCTP_ESTABLISHED;
 }
 
+/* What the program writes once nobody will read it: read to find its EOF
+ * or hang-up.  Returns true when s was freed. */
+static bool discard(wsock *s)
+{
+	for (int i = 0; i < READS_PER_EVENT; i++) {
+		ssize_t n = take(s, s->d->rbuf, s->d->rbuf_len);
+		if (n > 0)
+			continue;
+		return check_end(s);
+	}
+	kick(s);
+	return false;
+}
+
 /* Program -> engine. */
 static void chan_read(wsock *s)
 {
 	sctpd *d = s->d;
 
-	if (!can_send(s)) {
-		/* The peer shut down: nobody will read what the program
-		 * still writes; read it to see EOF or the hang-up. */
-		for (int i = 0; i < READS_PER_EVENT; i++) {
-			ssize_t n =
-			    recv(s->fd, d->rbuf, d->rbuf_len, MSG_DONTWAIT);
-			if (n == 0) {
-				app_eof(s); /* may free s */
-				return;
-			}
-			if (n < 0)
-				break;
-		}
-		sd_chan_interest(s);
+	if (!s->rd_ready || s->fd < 0 || s->state == WSP_ST_CONNECTING)
+		return;
+	if (s->state == WSP_ST_LISTEN || s->app_eof || !can_send(s)) {
+		discard(s);
 		return;
 	}
-	for (int i = 0; i < READS_PER_EVENT && s->a; i++) {
+	for (int i = 0; i < READS_PER_EVENT; i++) {
 		size_t space = esctp_assoc_send_space(s->a);
 		if (space < MIN_SEND_SPACE) {
 			s->out_blocked = true;
-			break;
+			return;
 		}
 		size_t want = space < MAX_MESSAGE ? space : MAX_MESSAGE;
-		ssize_t n = recv(s->fd, d->rbuf, want, MSG_DONTWAIT);
+		ssize_t n = take(s, d->rbuf, want);
 		if (n == 0) {
-			app_eof(s); /* may free s */
+			check_end(s); /* may free s */
 			return;
 		}
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
 			app_gone(s);
 			return;
 		}
@@ -213,13 +261,14 @@ static void chan_read(wsock *s)
 		if (rc < 0) {
 			sd_log(d, LOG_WARN_, "%s[%d]: %zd bytes dropped: %s",
 			       s->comm, (int)s->pid, n, esctp_strerror(rc));
-			break;
+			return;
 		}
 		s->bytes_out += (uint64_t)n;
 		s->msgs_out++;
 		kick(s);
 	}
-	sd_chan_interest(s);
+	/* More may wait: the endpoint's top-up hook comes back for it. */
+	kick(s);
 }
 
 /* Writes what the channel takes; keeps the rest in obuf.  Returns false
@@ -261,6 +310,18 @@ static bool flush_obuf(wsock *s)
 	s->obuf = NULL;
 	s->olen = s->ooff = 0;
 	return true;
+}
+
+/* The peer closed and the program has everything: what it writes from
+ * now on fails with EPIPE, as after a TCP reset.  Our end then hangs up
+ * for good, and the socket is kept a while for the program's questions
+ * (sd_sweep). */
+static void peer_closed(wsock *s)
+{
+	shutdown(s->fd, SHUT_RD);
+	s->app_eof = true;
+	unregister(s);
+	sd_reap_at(s, host_now(s->d->h) + SD_ZOMBIE_DELAY);
 }
 
 /* Engine -> program. */
@@ -305,27 +366,18 @@ static void deliver(wsock *s)
 		s->eof_to_app = true;
 		shutdown(s->fd, SHUT_WR);
 	}
-	if (s->eof_to_app && s->peer_shutdown && !s->app_eof) {
-		/* The peer closed: what the program writes from now on
-		 * fails with EPIPE, as after a TCP reset.  Our end then
-		 * hangs up for good: out of the loop, and the socket is
-		 * kept a while for the program's questions (sd_sweep). */
-		shutdown(s->fd, SHUT_RD);
-		s->app_eof = true;
-		if (s->registered)
-			loop_fd_del(s->d->l, s->fd);
-		s->registered = false;
-		sd_reap_at(s, host_now(s->d->h) + SD_ZOMBIE_DELAY);
-	}
+	if (s->eof_to_app && s->peer_shutdown && !s->app_eof)
+		peer_closed(s);
 }
 
 bool sd_chan_wants_pump(const wsock *s)
 {
 	/* Engine events pump their own socket; what the endpoint's top-up
-	 * hook is for: send space that came back (a SACK), a half-close
-	 * marker still to send, and pieces of a partly delivered message
-	 * (which raise no event), or an EOF still to pass on. */
-	return s->marker_due || s->out_blocked ||
+	 * hook is for: send space that came back (a SACK), channel reads cut
+	 * short to be fair, a half-close marker still to send, and pieces of
+	 * a partly delivered message (which raise no event), or an EOF still
+	 * to pass on. */
+	return s->marker_due || s->out_blocked || (s->rd_ready && reading(s)) ||
 	       (s->peer_eof && !s->eof_to_app) ||
 	       (s->a && s->olen == 0 && esctp_assoc_recv_pending(s->a) > 0);
 }
@@ -337,9 +389,14 @@ void sd_chan_pump(wsock *s)
 	if (s->out_blocked && s->a &&
 	    esctp_assoc_send_space(s->a) >= MIN_SEND_SPACE)
 		s->out_blocked = false;
-	if (s->state != WSP_ST_CONNECTING)
-		deliver(s);
-	sd_chan_interest(s);
+	if (s->state == WSP_ST_CONNECTING || s->fd < 0)
+		return;
+	deliver(s);
+	/* A closed association takes nothing more from the program (and
+	 * its caller still needs s). */
+	if (s->state != WSP_ST_CLOSED && s->fd >= 0 && !s->out_blocked &&
+	    s->registered)
+		chan_read(s); /* may free s */
 }
 
 void sd_chan_event(loop *l, int fd, unsigned events, void *arg)
@@ -350,54 +407,69 @@ void sd_chan_event(loop *l, int fd, unsigned events, void *arg)
 	(void)fd;
 	if (events & LOOP_HANGUP) {
 		/* The program closed its end, maybe right after writing:
-		 * what it wrote is read first (chan_read ends at EOF and
-		 * finds the hang-up there). */
+		 * what it wrote is read first (chan_read ends at the
+		 * hang-up). */
 		s->hup = true;
-		if (reading(s) && !s->out_blocked)
+		s->rd_ready = true;
+		if (s->state == WSP_ST_CONNECTING ||
+		    s->state == WSP_ST_LISTEN || s->state == WSP_ST_NEW ||
+		    s->state == WSP_ST_BOUND)
+			check_end(s);
+		else if (!s->out_blocked)
 			chan_read(s);
-		else if (!reading(s))
-			check_gone(s);
-		else
-			sd_chan_interest(s);
 		return;
 	}
-	if ((events & LOOP_WRITE) && (s->mask & LOOP_WRITE)) {
-		sd_chan_pump(s);
+	if (events & LOOP_WRITE) {
+		if (s->state == WSP_ST_LISTEN)
+			sd_port_flush_accepts(s);
+		else if (s->olen)
+			sd_chan_pump(s);
 		if (s->fd < 0)
 			return;
 	}
-	if ((events & LOOP_READ) && (s->mask & LOOP_READ))
-		chan_read(s);
+	if (events & LOOP_READ) {
+		s->rd_ready = true;
+		if (s->state == WSP_ST_LISTEN || s->state == WSP_ST_NEW ||
+		    s->state == WSP_ST_BOUND)
+			check_end(s);
+		else if (!s->out_blocked)
+			chan_read(s);
+	}
 }
 
-void sd_chan_release_filler(wsock *s)
+/* Drops the connect filler (DESIGN.md §3): the app end becomes writable. */
+static void drop_filler(wsock *s)
 {
-	if (s->appdup < 0)
-		return;
-	if (s->app_sndbuf > 0) {
-		int v = s->app_sndbuf / 2; /* Linux doubles what is set */
-		if (setsockopt(s->appdup, SOL_SOCKET, SO_SNDBUFFORCE, &v,
-			       sizeof(v)) < 0)
-			setsockopt(s->appdup, SOL_SOCKET, SO_SNDBUF, &v,
-				   sizeof(v));
-	}
 	while (s->filler > 0 && s->fd >= 0) {
 		size_t want =
 		    s->filler < s->d->rbuf_len ? s->filler : s->d->rbuf_len;
-		ssize_t n = recv(s->fd, s->d->rbuf, want, MSG_DONTWAIT);
+		ssize_t n = take(s, s->d->rbuf, want);
 		if (n <= 0)
 			break;
 		s->filler -= (size_t)n;
 	}
 	s->filler = 0;
-	close(s->appdup);
-	s->appdup = -1;
 }
 
 void sd_chan_up(wsock *s)
 {
-	sd_chan_release_filler(s);
+	drop_filler(s);
+	s->sndbuf_restore = true;
+	s->rd_ready = true;
 	sd_chan_pump(s);
+}
+
+void sd_chan_failed(wsock *s)
+{
+	/* The order matters: EOF first (the shim reads "writable and nothing
+	 * else" as success, and a program polling for POLLOUT alone is not
+	 * woken by it), then writable, then the write side shut.  The
+	 * channel then hangs up for good, so it leaves the loop. */
+	shutdown(s->fd, SHUT_WR);
+	s->eof_to_app = true;
+	drop_filler(s);
+	shutdown(s->fd, SHUT_RD);
+	unregister(s);
 }
 
 void sd_chan_peer_eof(wsock *s)

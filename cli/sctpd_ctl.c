@@ -64,8 +64,7 @@ static void do_list(client *c, wsp_rep *rep)
 }
 
 /* Requests about one socket: fd is the caller's copy of its app end. */
-static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep,
-		    int *keep)
+static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep)
 {
 	uint64_t cookie = 0;
 	socklen_t cl = sizeof(cookie);
@@ -80,6 +79,7 @@ static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep,
 		return;
 	}
 	rep->family = s->family;
+	sd_sock_touch_app(s, fd);
 	switch (q->op) {
 	case WSP_BIND:
 		rep->err = sd_sock_bind(s, &q->addr, c->uid);
@@ -88,8 +88,8 @@ static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep,
 		rep->err = sd_sock_listen(s, q->arg);
 		break;
 	case WSP_CONNECT:
-		*keep = 1; /* the daemon keeps the dup until the outcome */
 		rep->err = sd_sock_connect(s, &q->addr, fd);
+		rep->val = s->app_sndbuf; /* for the caller to restore */
 		break;
 	case WSP_SETOPT:
 		rep->err =
@@ -107,10 +107,11 @@ static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep,
 	rep->state = s->state;
 	rep->local = s->local;
 	rep->peer = s->peer;
-	rep->val = s->so_error;
+	if (q->op != WSP_CONNECT)
+		rep->val = s->so_error;
 }
 
-static void handle(client *c, const wsp_req *q, int fd, int *keep)
+static void handle(client *c, const wsp_req *q, int fd)
 {
 	sctpd *d = c->d;
 	wsp_rep rep = {.op = q->op, .udp_port = d->udp_port};
@@ -154,7 +155,7 @@ static void handle(client *c, const wsp_req *q, int fd, int *keep)
 	case WSP_QUERY:
 	case WSP_GETOPT:
 	case WSP_SETOPT:
-		do_sock(c, q, fd, &rep, keep);
+		do_sock(c, q, fd, &rep);
 		break;
 	default:
 		rep.err = EOPNOTSUPP;
@@ -207,7 +208,6 @@ static void on_client(loop *l, int fd, unsigned events, void *arg)
 		client_close(c);
 		return;
 	}
-	int keep = 0;
 	if (c->refused &&
 	    !(fd_in >= 0 && held_socket_op(q.op) && (size_t)n == sizeof(q))) {
 		refuse(c);
@@ -220,9 +220,9 @@ static void on_client(loop *l, int fd, unsigned events, void *arg)
 			 n);
 		send_rep(c, &rep, -1);
 	} else {
-		handle(c, &q, fd_in, &keep);
+		handle(c, &q, fd_in);
 	}
-	if (fd_in >= 0 && !keep)
+	if (fd_in >= 0)
 		close(fd_in);
 }
 

@@ -1,12 +1,14 @@
 /*
- * sctpd_sock.c - emulated sockets, the SCTP ports they use, and the engine
- * events of their associations.
+ * sctpd_sock.c - emulated sockets: creation and end, bind, listen,
+ * connect, accept, the engine events of their associations, options.
+ * Ports and listeners are sctpd_port.c's; the data path sctpd_chan.c's.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,9 +20,6 @@
 
 #include "sctpd.h"
 
-#define EPHEMERAL_LO 32768
-#define EPHEMERAL_HI 60999
-
 /* ---- addresses ---- */
 
 static bool addr_is_any(const wsp_addr *a)
@@ -31,7 +30,8 @@ static bool addr_is_any(const wsp_addr *a)
 }
 
 /* The local address the kernel would use towards peer (a connected UDP
- * socket tells), with `port`: what getsockname() shows on TCP. */
+ * socket tells), with `port`: what getsockname() shows on TCP while the
+ * association comes up. */
 static void route_src(sctpd *d, const wsp_addr *peer, int family, uint16_t port,
 		      wsp_addr *out)
 {
@@ -83,6 +83,37 @@ static void route_src(sctpd *d, const wsp_addr *peer, int family, uint16_t port,
 	sd_addr_from_esctp(&src, port, family, out);
 }
 
+/* Whether an address of this host: TCP's bind() of any other fails with
+ * EADDRNOTAVAIL.  A UDP socket asks the kernel the same question. */
+static bool addr_is_local(const wsp_addr *a)
+{
+	esctp_addr e;
+	sd_addr_to_esctp(a, 0, &e);
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in sin;
+		struct sockaddr_in6 sin6;
+	} u = {0};
+	socklen_t len;
+	int af = e.family == ESCTP_AF_INET ? AF_INET : AF_INET6;
+	if (af == AF_INET) {
+		u.sin.sin_family = AF_INET;
+		memcpy(&u.sin.sin_addr, e.ip, 4);
+		len = sizeof(u.sin);
+	} else {
+		u.sin6.sin6_family = AF_INET6;
+		memcpy(&u.sin6.sin6_addr, e.ip, 16);
+		u.sin6.sin6_scope_id = e.scope_id;
+		len = sizeof(u.sin6);
+	}
+	int fd = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return true; /* cannot tell: let the engine find out */
+	bool ok = bind(fd, &u.sa, len) == 0 || errno != EADDRNOTAVAIL;
+	close(fd);
+	return ok;
+}
+
 /* ---- the cookie hash ---- */
 
 static size_t hslot(const sctpd *d, uint64_t cookie)
@@ -105,149 +136,6 @@ static void hash_del(wsock *s)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = s->hnext;
-}
-
-/* ---- ports ---- */
-
-static void port_on_event(host_handler *self, host_ep *e,
-			  const esctp_event *ev);
-static void port_on_ready(host_handler *self, host_ep *e);
-
-static void engine_config(const sctpd *d, const wsp_params *p, uint16_t port,
-			  esctp_config *cfg)
-{
-	host_endpoint_config(d->h, cfg);
-	cfg->local_port = port;
-	if (p->out_streams)
-		cfg->out_streams = p->out_streams;
-	if (p->max_in_streams)
-		cfg->max_in_streams = p->max_in_streams;
-	cfg->nodelay = p->nodelay;
-	cfg->hb_interval_ms = p->hb_interval;
-	if (p->rto_initial)
-		cfg->rto_initial_ms = p->rto_initial;
-	if (p->rto_min)
-		cfg->rto_min_ms = p->rto_min;
-	if (p->rto_max)
-		cfg->rto_max_ms = p->rto_max;
-	if (p->max_init_retrans)
-		cfg->max_init_retrans = (uint16_t)p->max_init_retrans;
-	if (p->sndbuf)
-		cfg->sndbuf = p->sndbuf;
-	if (p->rcvbuf && p->rcvbuf < cfg->rcvbuf)
-		cfg->rcvbuf = p->rcvbuf;
-	cfg->adaptation = true;
-	cfg->adaptation_ind = WSP_ADAPTATION;
-}
-
-static wsport *port_new(sctpd *d, uint16_t port, const wsock *s)
-{
-	wsport *p = calloc(1, sizeof(*p));
-	if (!p)
-		return NULL;
-	esctp_config cfg;
-	engine_config(d, &s->params, port, &cfg);
-	p->ep = esctp_endpoint_new(&cfg, host_ops(d->h));
-	if (!p->ep) {
-		free(p);
-		errno = EINVAL;
-		return NULL;
-	}
-	for (unsigned i = 0; i < s->params.nlocal && i < WSP_MAX_LOCAL; i++) {
-		esctp_addr e;
-		sd_addr_to_esctp(&s->params.local[i], 0, &e);
-		esctp_endpoint_add_local_addr(p->ep, &e);
-	}
-	p->hd.on_event = port_on_event;
-	p->hd.on_ready = port_on_ready;
-	p->he = host_add_endpoint(d->h, p->ep, port, &p->hd);
-	if (!p->he) {
-		int e = errno;
-		esctp_endpoint_free(p->ep);
-		free(p);
-		errno = e;
-		return NULL;
-	}
-	p->d = d;
-	p->port = port;
-	p->refs = 1;
-	p->next = d->ports;
-	d->ports = p;
-	return p;
-}
-
-void sd_port_put(sctpd *d, wsport *p)
-{
-	if (!p || --p->refs)
-		return;
-	for (wsport **pp = &d->ports; *pp; pp = &(*pp)->next)
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
-	/* The host may be running this endpoint's handler: free it before
-	 * the loop sleeps (sd_port_reap). */
-	host_del_endpoint(p->he);
-	p->next = d->dead_ports;
-	d->dead_ports = p;
-}
-
-void sd_port_reap(sctpd *d)
-{
-	while (d->dead_ports) {
-		wsport *p = d->dead_ports;
-		d->dead_ports = p->next;
-		esctp_endpoint_free(p->ep);
-		free(p);
-	}
-}
-
-static wsport *port_find(sctpd *d, uint16_t port)
-{
-	for (wsport *p = d->ports; p; p = p->next)
-		if (p->port == port)
-			return p;
-	return NULL;
-}
-
-/* A free ephemeral port for s, with its endpoint. */
-static wsport *port_ephemeral(sctpd *d, const wsock *s)
-{
-	uint32_t r;
-	esctp_ops ops = *host_ops(d->h);
-	ops.random(ops.user, &r, sizeof(r));
-	unsigned span = EPHEMERAL_HI - EPHEMERAL_LO + 1;
-	for (unsigned i = 0; i < span; i++) {
-		uint16_t port = (uint16_t)(EPHEMERAL_LO + (r + i) % span);
-		if (host_lookup(d->h, port))
-			continue;
-		return port_new(d, port, s);
-	}
-	errno = EADDRNOTAVAIL;
-	return NULL;
-}
-
-static void port_link(wsock *s)
-{
-	wsport *p = s->port;
-	s->pprev = NULL;
-	s->pnext = p->socks;
-	if (p->socks)
-		p->socks->pprev = s;
-	p->socks = s;
-}
-
-static void port_unlink(wsock *s)
-{
-	if (!s->port)
-		return;
-	if (s->pprev)
-		s->pprev->pnext = s->pnext;
-	else if (s->port->socks == s)
-		s->port->socks = s->pnext;
-	if (s->pnext)
-		s->pnext->pprev = s->pprev;
-	s->pnext = s->pprev = NULL;
 }
 
 /* ---- sockets ---- */
@@ -279,6 +167,19 @@ static void chan_buffers(int sv[2])
 			setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 }
 
+static void sock_link(sctpd *d, wsock *s)
+{
+	s->next = d->socks;
+	if (d->socks)
+		d->socks->prev = s;
+	d->socks = s;
+	size_t h = hslot(d, s->cookie);
+	s->hnext = d->hash[h];
+	d->hash[h] = s;
+	d->nsocks++;
+	sd_idle_check(d);
+}
+
 wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 		   pid_t pid, const char *comm, int *app_fd)
 {
@@ -288,15 +189,11 @@ wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return NULL;
 	chan_buffers(sv);
-	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return NULL;
-	}
 	wsock *s = calloc(1, sizeof(*s));
 	uint64_t cookie = 0;
 	socklen_t cl = sizeof(cookie);
-	if (!s || name_app_end(d, sv[1], d->seq + 1) < 0 ||
+	if (!s || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0 ||
+	    name_app_end(d, sv[1], d->seq + 1) < 0 ||
 	    getsockopt(sv[1], SOL_SOCKET, SO_COOKIE, &cookie, &cl) < 0) {
 		int e = errno ? errno : ENOMEM;
 		free(s);
@@ -317,46 +214,40 @@ wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 	s->params = *p;
 	s->nodelay = p->nodelay;
 	s->hd.on_event = sock_on_event;
-	if (loop_fd_set(d->l, s->fd, 0, sd_chan_event, s) < 0) {
+	if (sd_chan_open(s, sv[1]) < 0) {
+		int e = errno;
 		close(sv[0]);
 		close(sv[1]);
 		free(s);
+		errno = e;
 		return NULL;
 	}
-	s->registered = true;
-	s->next = d->socks;
-	if (d->socks)
-		d->socks->prev = s;
-	d->socks = s;
-	size_t h = hslot(d, cookie);
-	s->hnext = d->hash[h];
-	d->hash[h] = s;
-	d->nsocks++;
-	sd_idle_check(d);
+	sock_link(d, s);
 	*app_fd = sv[1];
 	return s;
+}
+
+static void kick(wsock *s)
+{
+	if (s->port)
+		host_kick(s->port->he);
 }
 
 void sd_sock_free(wsock *s)
 {
 	sctpd *d = s->d;
 
+	sd_port_unqueue(s);
 	if (s->a) {
 		esctp_assoc_set_user(s->a, NULL);
 		esctp_assoc_free(s->a);
 		s->a = NULL;
-		if (s->port)
-			host_kick(s->port->he);
+		kick(s);
 	}
 	sd_chan_close(s);
 	if (s->appdup >= 0)
 		close(s->appdup);
-	if (s->port && s->port->listener == s) {
-		s->port->listener = NULL;
-		esctp_endpoint_listen(s->port->ep, false);
-	}
-	port_unlink(s);
-	sd_port_put(d, s->port);
+	sd_port_release(s);
 	hash_del(s);
 	if (s->prev)
 		s->prev->next = s->next;
@@ -370,7 +261,45 @@ void sd_sock_free(wsock *s)
 	sd_idle_check(d);
 }
 
+void sd_sock_reset(wsock *s, const char *why)
+{
+	s->reset = true;
+	if (s->a && esctp_assoc_state(s->a) != ESCTP_CLOSED) {
+		esctp_assoc_abort(s->a, why, host_now(s->d->h));
+		kick(s);
+	}
+	sd_sock_free(s);
+}
+
 /* ---- bind, listen, connect ---- */
+
+static int somaxconn(void)
+{
+	static int v;
+	if (!v) {
+		FILE *f = fopen("/proc/sys/net/core/somaxconn", "re");
+		if (!f || fscanf(f, "%d", &v) != 1 || v <= 0)
+			v = 4096;
+		if (f)
+			fclose(f);
+	}
+	return v;
+}
+
+/* The address families a socket of `family` may name (Linux: an AF_INET
+ * socket takes sockaddr_in only, an AF_INET6 one sockaddr_in6 only). */
+static int family_check(const wsock *s, const wsp_addr *addr)
+{
+	if (addr->family != s->family)
+		return EAFNOSUPPORT;
+	return 0;
+}
+
+static bool is_v4_mapped(const wsp_addr *a)
+{
+	static const uint8_t pfx[12] = {[10] = 0xff, [11] = 0xff};
+	return a->family == AF_INET6 && !memcmp(a->ip, pfx, 12);
+}
 
 int sd_sock_bind(wsock *s, const wsp_addr *addr, uid_t uid)
 {
@@ -378,48 +307,33 @@ int sd_sock_bind(wsock *s, const wsp_addr *addr, uid_t uid)
 
 	if (s->port)
 		return EINVAL; /* already bound */
+	int e = family_check(s, addr);
+	if (e)
+		return e;
+	/* Linux inet6_bind(): an IPv6-only socket takes no IPv4 address. */
+	if (s->v6only && is_v4_mapped(addr))
+		return EINVAL;
 	if (addr->port && addr->port < d->unpriv_port && uid != 0)
 		return EACCES;
-	wsport *p = NULL;
-	if (addr->port) {
-		p = port_find(d, addr->port);
-		if (p) {
-			/* Like TCP's SO_REUSEADDR: a port whose sockets all
-			 * allow it, and that nobody listens on, is shared. */
-			if (!s->reuseaddr || !p->reuse || p->listener)
-				return EADDRINUSE;
-			p->refs++;
-		} else if (host_lookup(d->h, addr->port)) {
-			return EADDRINUSE;
-		} else {
-			p = port_new(d, addr->port, s);
-			if (!p)
-				return errno;
-			p->reuse = s->reuseaddr;
-		}
-	} else {
-		p = port_ephemeral(d, s);
-		if (!p)
-			return errno;
-		p->reuse = s->reuseaddr;
+	if (!addr_is_any(addr) && !addr_is_local(addr))
+		return EADDRNOTAVAIL;
+	s->bound = *addr;
+	e = sd_port_hold(s, addr->port);
+	if (e) {
+		memset(&s->bound, 0, sizeof(s->bound));
+		return e;
 	}
-	if (!addr_is_any(addr)) {
-		esctp_addr e;
-		sd_addr_to_esctp(addr, 0, &e);
-		esctp_endpoint_add_local_addr(p->ep, &e);
-	}
-	s->port = p;
 	s->local = *addr;
-	s->local.family = (uint16_t)s->family;
-	s->local.port = p->port;
+	s->local.port = s->port->port;
 	s->state = WSP_ST_BOUND;
 	return 0;
 }
 
 int sd_sock_listen(wsock *s, int backlog)
 {
-	static const wsp_addr any;
-
+	/* listen(2): a backlog is capped at net.core.somaxconn. */
+	int max = somaxconn();
+	backlog = backlog < 1 ? 1 : backlog > max ? max : backlog;
 	if (s->state == WSP_ST_LISTEN) {
 		s->backlog = backlog;
 		return 0;
@@ -427,154 +341,197 @@ int sd_sock_listen(wsock *s, int backlog)
 	if (s->state != WSP_ST_NEW && s->state != WSP_ST_BOUND)
 		return EINVAL;
 	if (!s->port) {
-		int e = sd_sock_bind(s, &any, 0);
+		/* Linux listen() without bind takes an ephemeral port. */
+		memset(&s->bound, 0, sizeof(s->bound));
+		int e = sd_port_hold(s, 0);
 		if (e)
 			return e;
+		s->local.family = (uint16_t)s->family;
+		s->local.port = s->port->port;
 	}
-	if (s->port->listener)
-		return EADDRINUSE;
-	s->port->listener = s;
-	s->backlog = backlog > 0 ? backlog : 1;
+	s->backlog = backlog;
+	int e = sd_port_listen(s);
+	if (e)
+		return e;
 	s->state = WSP_ST_LISTEN;
-	esctp_endpoint_listen(s->port->ep, true);
-	sd_chan_interest(s);
 	return 0;
+}
+
+/* DESIGN.md §3: the app end stays unwritable until the outcome: a tiny
+ * send buffer, filled from the app end into ours, which we leave unread
+ * until then.  The daemon keeps no copy of the app end (a program that
+ * exits while connecting must hang the channel up), so the app's own
+ * SO_SNDBUF comes back through the next request that carries it. */
+static void fill_app_end(wsock *s, int app_fd)
+{
+	socklen_t l = sizeof(s->app_sndbuf);
+	if (getsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &s->app_sndbuf, &l) < 0)
+		s->app_sndbuf = 0;
+	int one = 1;
+	setsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &one, sizeof(one));
+	/* One byte at a time: each is a buffer of its own, so that once the
+	 * filler is gone the held byte left in the queue (wsock.held) is a
+	 * small one, and the tiny send buffer is writable again (Linux
+	 * unix_writable(): a quarter of it free). */
+	for (int i = 0; i < 64; i++) {
+		if (send(app_fd, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+			break;
+		s->filler++;
+	}
 }
 
 int sd_sock_connect(wsock *s, const wsp_addr *addr, int app_fd)
 {
 	sctpd *d = s->d;
-	static const wsp_addr any;
 
 	switch (s->state) {
 	case WSP_ST_CONNECTING:
-		close(app_fd);
 		return EALREADY;
 	case WSP_ST_ESTABLISHED:
 	case WSP_ST_CLOSING:
-		close(app_fd);
 		return EISCONN;
 	case WSP_ST_LISTEN:
 	case WSP_ST_CLOSED:
-		close(app_fd);
 		return EINVAL;
 	}
+	int e = family_check(s, addr);
+	if (e)
+		return e;
+	/* Linux tcp_v6_connect(): an IPv6-only socket reaches no IPv4
+	 * peer. */
+	if (s->v6only && is_v4_mapped(addr))
+		return ENETUNREACH;
 	if (!s->port) {
-		int e = sd_sock_bind(s, &any, 0);
-		if (e) {
-			close(app_fd);
+		memset(&s->bound, 0, sizeof(s->bound));
+		e = sd_port_hold(s, 0);
+		if (e)
 			return e;
-		}
 	}
 	esctp_addr peer;
 	sd_addr_to_esctp(addr, d->udp_port, &peer);
 	esctp_assoc *a;
 	int rc = esctp_endpoint_connect(s->port->ep, &peer, 1, addr->port,
 					host_now(d->h), &a);
-	if (rc < 0) {
-		close(app_fd);
-		return rc == ESCTP_ERR_EXIST ? EADDRINUSE : EINVAL;
-	}
+	if (rc < 0)
+		return rc == ESCTP_ERR_EXIST ? EADDRNOTAVAIL : EINVAL;
+	esctp_local loc;
+	sd_port_local_side(s, &loc);
+	esctp_assoc_set_local(a, &loc);
 	s->a = a;
 	esctp_assoc_set_user(a, s);
 	if (s->nodelay != s->params.nodelay)
 		esctp_assoc_set_nodelay(a, s->nodelay);
-	port_link(s);
+	if (s->keepalive && !s->params.hb_interval)
+		esctp_assoc_set_hb_interval(a, 30000);
 	s->peer = *addr;
 	s->state = WSP_ST_CONNECTING;
-	route_src(d, addr, s->family, s->port->port, &s->local);
-	/* DESIGN.md §3: the app end stays unwritable until the outcome.  A
-	 * tiny send buffer, filled from the app side into our end, which we
-	 * leave unread until then. */
-	s->appdup = app_fd;
-	socklen_t l = sizeof(s->app_sndbuf);
-	if (getsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &s->app_sndbuf, &l) < 0)
-		s->app_sndbuf = 0;
-	int one = 1;
-	setsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &one, sizeof(one));
-	static const uint8_t fill[2048];
-	for (int i = 0; i < 64; i++) {
-		ssize_t n = send(app_fd, fill, sizeof(fill),
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n <= 0)
-			break;
-		s->filler += (size_t)n;
-	}
-	sd_chan_interest(s);
-	host_kick(s->port->he);
+	if (addr_is_any(&s->bound))
+		route_src(d, addr, s->family, s->port->port, &s->local);
+	else
+		s->local = s->bound, s->local.port = s->port->port;
+	fill_app_end(s, app_fd);
+	kick(s);
 	return 0;
+}
+
+void sd_sock_touch_app(wsock *s, int app_fd)
+{
+	if (!s->sndbuf_restore || s->state == WSP_ST_CONNECTING)
+		return;
+	s->sndbuf_restore = false;
+	if (s->app_sndbuf <= 0)
+		return;
+	int v = s->app_sndbuf / 2; /* Linux doubles what is set */
+	if (setsockopt(app_fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0)
+		setsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 }
 
 /* ---- engine events ---- */
 
-static void fill_addrs_from_status(wsock *s)
+/* getsockname/getpeername of an association, in the socket's family: the
+ * primary path if the socket can show it, else the first it can. */
+static void fill_addrs(wsock *s)
 {
 	esctp_status st;
 	esctp_assoc_status(s->a, &st);
 	s->peer_ws =
 	    st.peer_adaptation_present && st.peer_adaptation == WSP_ADAPTATION;
-	for (uint32_t i = 0; i < st.npaths && i < 8; i++)
-		if (st.paths[i].primary || i == 0)
-			sd_addr_from_esctp(&st.paths[i].addr, st.peer_port,
-					   s->family, &s->peer);
+	int pick = -1;
+	for (uint32_t i = 0; i < st.npaths && i < 8; i++) {
+		bool shows = s->family == AF_INET6 ||
+			     st.paths[i].addr.family == ESCTP_AF_INET;
+		if (shows && (pick < 0 || st.paths[i].primary))
+			pick = (int)i;
+	}
+	if (pick >= 0)
+		sd_addr_from_esctp(&st.paths[pick].addr, st.peer_port,
+				   s->family, &s->peer);
+	if (st.local_addr.family &&
+	    (s->family == AF_INET6 || st.local_addr.family == ESCTP_AF_INET))
+		sd_addr_from_esctp(&st.local_addr, s->port->port, s->family,
+				   &s->local);
+	else if (addr_is_any(&s->local))
+		route_src(s->d, &s->peer, s->family, s->port->port, &s->local);
 }
 
-/* Hands an accepted association to the listener's channel as a record
- * carrying the new app end (DESIGN.md §3, listening sockets). */
-static void deliver_accept(wsock *s)
+void sd_sock_handed_over(wsock *s)
 {
-	wsport *p = s->port;
-	wsock *l = p ? p->listener : NULL;
-	wsp_accept rec = {
-	    .magic = WSP_MAGIC, .peer = s->peer, .local = s->local};
-	if (!l || l->fd < 0 ||
-	    wsp_send_fd(l->fd, &rec, sizeof(rec), s->appdup,
-			MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-		char b[64];
-		sd_log(s->d, LOG_WARN_,
-		       "port %u: no room to queue the association from %s "
-		       "(listener gone or backlog full): aborted",
-		       p ? p->port : 0, sd_addr_str(&s->peer, b, sizeof(b)));
-		sd_sock_free(s);
-		return;
-	}
 	close(s->appdup);
 	s->appdup = -1;
-	s->state = WSP_ST_ESTABLISHED;
-	sd_chan_interest(s);
 	sd_chan_pump(s);
 }
 
-static void accept_new(wsport *p, esctp_assoc *a)
+void sd_sock_accept(wsock *l, esctp_assoc *a)
 {
-	wsock *l = p->listener;
+	sctpd *d = l->d;
 	int app_fd;
-
-	if (!l) {
-		esctp_assoc_abort(a, "no listener", host_now(p->d->h));
-		return;
-	}
-	wsock *s = sd_sock_new(p->d, l->family, &l->params, l->uid, l->pid,
+	wsock *s = sd_sock_new(d, l->family, &l->params, l->uid, l->pid,
 			       l->comm, &app_fd);
 	if (!s) {
-		sd_log(p->d, LOG_WARN_, "port %u: cannot accept: %s", p->port,
-		       strerror(errno));
-		esctp_assoc_abort(a, "out of resources", host_now(p->d->h));
+		sd_log(d, LOG_WARN_, "port %u: cannot accept: %s",
+		       l->port->port, strerror(errno));
+		esctp_assoc_abort(a, "out of resources", host_now(d->h));
+		esctp_assoc_free(a);
 		return;
 	}
 	s->appdup = app_fd;
 	s->accepted = true;
 	s->a = a;
-	s->port = p;
-	p->refs++;
 	s->nodelay = l->nodelay;
 	s->keepalive = l->keepalive;
 	s->linger0 = l->linger0;
-	s->state = WSP_ST_CONNECTING;
+	s->reuseaddr = l->reuseaddr;
+	s->reuseport = l->reuseport;
+	s->v6only = l->v6only;
+	s->state = WSP_ST_ESTABLISHED;
 	esctp_assoc_set_user(a, s);
+	esctp_local loc;
+	sd_port_local_side(l, &loc);
+	esctp_assoc_set_local(a, &loc);
 	if (s->nodelay != s->params.nodelay)
 		esctp_assoc_set_nodelay(a, s->nodelay);
-	port_link(s);
+	if (s->keepalive && !s->params.hb_interval)
+		esctp_assoc_set_hb_interval(a, 30000);
+	sd_port_adopt(s, l->port);
+	fill_addrs(s);
+	/* As the kernel's child socket: bound to the address it was
+	 * reached at. */
+	s->bound = s->local;
+	char b1[64], b2[64];
+	sd_log(d, LOG_INFO_, "%s[%d]: association %s <- %s accepted%s", s->comm,
+	       (int)s->pid, sd_addr_str(&s->local, b1, sizeof(b1)),
+	       sd_addr_str(&s->peer, b2, sizeof(b2)),
+	       s->peer_ws ? " (withsctp peer)" : "");
+	if (!sd_port_deliver(l, s)) {
+		sd_log(d, LOG_WARN_,
+		       "port %u: the listener's queue is full (backlog %d): "
+		       "association from %s aborted",
+		       l->port->port, l->backlog, b2);
+		sd_sock_reset(s, "backlog full");
+		return;
+	}
+	if (!s->acq_listener)
+		sd_sock_handed_over(s);
 }
 
 static int lost_errno(const esctp_event *ev)
@@ -586,22 +543,13 @@ static void on_up(wsock *s)
 {
 	char b1[64], b2[64];
 
-	fill_addrs_from_status(s);
-	if (addr_is_any(&s->local) || s->accepted)
-		route_src(s->d, &s->peer, s->family, s->port->port, &s->local);
-	if (s->accepted && s->port->listener &&
-	    !addr_is_any(&s->port->listener->local)) {
-		s->local = s->port->listener->local;
-		s->local.port = s->port->port;
-	}
+	if (s->accepted)
+		return; /* up since it was accepted */
+	fill_addrs(s);
 	sd_log(s->d, LOG_INFO_, "%s[%d]: association %s -> %s up%s", s->comm,
 	       (int)s->pid, sd_addr_str(&s->local, b1, sizeof(b1)),
 	       sd_addr_str(&s->peer, b2, sizeof(b2)),
 	       s->peer_ws ? " (withsctp peer)" : "");
-	if (s->accepted) {
-		deliver_accept(s);
-		return;
-	}
 	s->state = WSP_ST_ESTABLISHED;
 	sd_chan_up(s);
 }
@@ -613,42 +561,57 @@ static void on_failed(wsock *s, const esctp_event *ev)
 
 	sd_log(s->d, LOG_INFO_, "%s[%d]: association with %s %s: %s", s->comm,
 	       (int)s->pid, sd_addr_str(&s->peer, b, sizeof(b)),
-	       starting ? "could not start" : "lost", strerror(lost_errno(ev)));
-	if (s->accepted && s->appdup >= 0) {
-		sd_sock_free(s); /* the program never saw it */
+	       starting ? "could not start" : "lost",
+	       strerror(starting	 ? lost_errno(ev)
+			: ev->error == 0 ? ETIMEDOUT
+					 : ECONNRESET));
+	if ((s->accepted && s->appdup >= 0) || s->app_gone) {
+		sd_sock_free(s); /* nobody will read it */
 		return;
 	}
+	s->state = WSP_ST_CLOSED;
 	if (starting) {
+		/* As on TCP: reads see EOF, writes EPIPE, SO_ERROR the cause;
+		 * the socket is kept a while for SO_ERROR (sd_sweep). */
 		s->so_error = lost_errno(ev);
-		s->state = WSP_ST_CLOSED;
-		/* As on TCP: reads see EOF and writes EPIPE.  The order
-		 * matters: EOF first (the shim reads "writable and nothing
-		 * else" as success, and a program polling for POLLOUT alone
-		 * is not woken by it), then writable, then the write side
-		 * shut.  The channel then hangs up for good, so it leaves
-		 * the loop, and the socket is kept a while for SO_ERROR
-		 * (sd_sweep). */
-		shutdown(s->fd, SHUT_WR);
-		s->eof_to_app = true;
-		sd_chan_release_filler(s);
-		shutdown(s->fd, SHUT_RD);
-		if (s->registered)
-			loop_fd_del(s->d->l, s->fd);
-		s->registered = false;
+		sd_chan_failed(s);
 		sd_reap_at(s, host_now(s->d->h) + SD_REAP_DELAY);
 		return;
 	}
+	/* What arrived is delivered, then the program reads ECONNRESET
+	 * (DESIGN.md §3: a cut-off stream never looks complete) and its
+	 * writes fail with EPIPE. */
 	s->so_error = ev->error == 0 ? ETIMEDOUT : ECONNRESET;
-	s->state = WSP_ST_CLOSED;
-	if (s->app_gone) {
-		sd_sock_free(s);
-		return;
-	}
-	/* Deliver what fits, then close our end: the program reads what
-	 * arrived, then EOF (ECONNRESET when it had unread data in flight
-	 * to us), and writing gets EPIPE. */
 	sd_chan_pump(s);
+	s->reset = true;
 	sd_sock_free(s);
+}
+
+/* RFC 9260 §5.2.4: the peer restarted (lost its state and came back from
+ * the same address and port).  For a converted TCP socket that is a new
+ * connection (DESIGN.md §3): the old socket is reset, and the association
+ * goes to the listener it is addressed to, if any, as a new one. */
+static void on_restart(wsock *s)
+{
+	esctp_assoc *a = s->a;
+	wsport *p = s->port;
+	char b[64];
+
+	sd_log(s->d, LOG_INFO_, "%s[%d]: peer %s restarted: connection reset",
+	       s->comm, (int)s->pid, sd_addr_str(&s->peer, b, sizeof(b)));
+	esctp_assoc_set_user(a, NULL);
+	s->a = NULL;
+	sd_port_ref(p); /* the old socket may hold the port alone */
+	if (!sd_port_take_restart(p, a)) {
+		esctp_assoc_abort(a, "restart: nobody listens",
+				  host_now(s->d->h));
+		esctp_assoc_free(a);
+	}
+	s->so_error = ECONNRESET;
+	s->reset = true;
+	sd_sock_free(s);
+	host_kick(p->he);
+	sd_port_put(s->d, p);
 }
 
 static void sock_on_event(host_handler *self, host_ep *e, const esctp_event *ev)
@@ -682,8 +645,7 @@ static void sock_on_event(host_handler *self, host_ep *e, const esctp_event *ev)
 		on_failed(s, ev);
 		break;
 	case ESCTP_EV_RESTART:
-		sd_log(s->d, LOG_INFO_, "%s[%d]: peer restarted", s->comm,
-		       (int)s->pid);
+		on_restart(s);
 		break;
 	case ESCTP_EV_SEND_FAILED:
 		sd_log(s->d, LOG_DEBUG_, "%s[%d]: %u bytes not delivered",
@@ -692,35 +654,6 @@ static void sock_on_event(host_handler *self, host_ep *e, const esctp_event *ev)
 	default:
 		break;
 	}
-}
-
-static void port_on_event(host_handler *self, host_ep *e, const esctp_event *ev)
-{
-	wsport *p = (wsport *)self;
-
-	(void)e;
-	if (ev->type == ESCTP_EV_ACCEPT && ev->assoc) {
-		accept_new(p, ev->assoc);
-		return;
-	}
-	if (ev->assoc && (ev->type == ESCTP_EV_COMM_LOST ||
-			  ev->type == ESCTP_EV_SHUTDOWN_COMP ||
-			  ev->type == ESCTP_EV_CANT_START))
-		esctp_assoc_free(ev->assoc); /* orphaned (socket freed) */
-}
-
-static void port_on_ready(host_handler *self, host_ep *e)
-{
-	wsport *p = (wsport *)self;
-
-	(void)e;
-	p->refs++; /* a socket freed below must not free p under us */
-	for (wsock *s = p->socks, *next; s; s = next) {
-		next = s->pnext;
-		if (sd_chan_wants_pump(s))
-			sd_chan_pump(s);
-	}
-	sd_port_put(p->d, p);
 }
 
 /* ---- options ---- */
@@ -754,10 +687,10 @@ int sd_sock_setopt(wsock *s, int level, int name, const void *val, uint32_t len)
 	if (level == SOL_SOCKET) {
 		switch (name) {
 		case SO_REUSEADDR:
-		case SO_REUSEPORT:
 			s->reuseaddr = int_of(val, len) != 0;
-			if (s->port && s->port->refs == 1)
-				s->port->reuse = s->reuseaddr;
+			break;
+		case SO_REUSEPORT:
+			s->reuseport = int_of(val, len) != 0;
 			break;
 		case SO_KEEPALIVE:
 			s->keepalive = int_of(val, len) != 0;
@@ -795,6 +728,14 @@ int sd_sock_setopt(wsock *s, int level, int name, const void *val, uint32_t len)
 		s->nodelay = int_of(val, len) != 0;
 		if (s->a)
 			esctp_assoc_set_nodelay(s->a, s->nodelay);
+	} else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
+		/* Linux do_ipv6_setsockopt(): IPv6 sockets only, and not
+		 * once bound. */
+		if (s->family != AF_INET6)
+			return ENOPROTOOPT;
+		if (s->port)
+			return EINVAL;
+		s->v6only = int_of(val, len) != 0;
 	}
 	sd_opt *o = opt_slot(s, level, name, true);
 	if (!o)
@@ -832,11 +773,23 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 			return put_int(s->state == WSP_ST_LISTEN, val, len);
 		case SO_REUSEADDR:
 			return put_int(s->reuseaddr, val, len);
+		case SO_REUSEPORT:
+			return put_int(s->reuseport, val, len);
 		case SO_KEEPALIVE:
 			return put_int(s->keepalive, val, len);
 		}
 	} else if (level == IPPROTO_TCP && name == TCP_NODELAY) {
 		return put_int(s->nodelay, val, len);
+	} else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
+		if (s->family != AF_INET6)
+			return ENOPROTOOPT;
+		return put_int(s->v6only, val, len);
+	} else if (level == IPPROTO_IP && name == IP_OPTIONS) {
+		/* No IP options on an association: an empty answer, as a
+		 * kernel TCP socket without them gives (sshd refuses a
+		 * connection whose answer is not empty). */
+		*len = 0;
+		return 0;
 	}
 	sd_opt *o = opt_slot(s, level, name, false);
 	if (o) {
@@ -846,7 +799,7 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 	}
 	if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_RCVBUF)) {
 		esctp_config cfg;
-		engine_config(s->d, &s->params, 1, &cfg);
+		sd_engine_config(s->d, &s->params, &cfg);
 		return put_int(
 		    (int)(name == SO_SNDBUF ? cfg.sndbuf : cfg.rcvbuf), val,
 		    len);
@@ -914,7 +867,10 @@ void sd_sock_shutdown_all(sctpd *d)
 			sd_sock_free(s);
 			continue;
 		}
+		/* The program's stream is cut off (ECONNRESET); the peer's
+		 * ends gracefully. */
 		s->app_gone = true;
+		s->reset = true;
 		sd_chan_close(s);
 		if (!s->shutdown_sent) {
 			s->shutdown_sent = true;

@@ -196,10 +196,24 @@ int shim_listen(int fd, int backlog)
 	return sock_call(fd, &q, &rep);
 }
 
+/* The connect made the app end's send buffer tiny so that it stays
+ * unwritable until the outcome (DESIGN.md §3): give the program its own
+ * back.  The daemon does it too at the next request carrying the fd, with
+ * the privilege to go past net.core.wmem_max. */
+static void restore_sndbuf(int fd, int app_sndbuf)
+{
+	int v = app_sndbuf / 2; /* Linux doubles what is set */
+	if (v <= 0)
+		return;
+	if (shim_libc.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v,
+				 sizeof(v)) < 0)
+		shim_libc.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+}
+
 /* Waits for the outcome of a connect on a blocking socket: the app end
  * becomes writable once the association is up or has failed.  Like the
  * kernel, honours SO_SNDTIMEO (EINPROGRESS) and signals (EINTR). */
-static int connect_wait(int fd)
+static int connect_wait(int fd, int app_sndbuf)
 {
 	struct timeval tv = {0};
 	socklen_t l = sizeof(tv);
@@ -217,8 +231,10 @@ static int connect_wait(int fd)
 	}
 	/* On failure the daemon shuts our read side before it makes the
 	 * socket writable: writable alone means up, without asking. */
-	if (p.revents == POLLOUT)
+	if (p.revents == POLLOUT) {
+		restore_sndbuf(fd, app_sndbuf);
 		return 0;
+	}
 	int err = 0;
 	socklen_t el = sizeof(err);
 	if (shim_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
@@ -246,7 +262,7 @@ int shim_connect(int fd, const struct sockaddr *sa, socklen_t len)
 		errno = EINPROGRESS;
 		return -1;
 	}
-	return connect_wait(fd);
+	return connect_wait(fd, rep.val);
 }
 
 /* True when the emulated socket fd listens; else false with errno
