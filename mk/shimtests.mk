@@ -2,7 +2,7 @@
 # tests/bats/shim.bats: sockcheck, a plain sockets program run under
 # withsctp, and intruder, which tries another user's sockets through the
 # daemon's control socket (it speaks cli/wsproto.h).
-SHIMTEST_PROGS := sockcheck intruder
+SHIMTEST_PROGS := sockcheck intruder tcpcheck
 SHIMTEST_BINS := $(SHIMTEST_PROGS:%=$(BUILD)/tests/shim/%)
 
 # Built without the sanitizers even under SANITIZE=1: sockcheck runs with
