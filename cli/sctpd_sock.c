@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sctpd.h"
+#include "sctpd_tcpinfo.h"
 
 #define EPHEMERAL_LO 32768
 #define EPHEMERAL_HI 60999
@@ -749,7 +750,7 @@ static int int_of(const void *val, uint32_t len)
  * records every option so that getsockopt returns it. */
 int sd_sock_setopt(wsock *s, int level, int name, const void *val, uint32_t len)
 {
-	if (len > WSP_OPT_MAX)
+	if (len > SD_OPT_VAL_MAX)
 		return EINVAL;
 	if (level == SOL_SOCKET) {
 		switch (name) {
@@ -837,6 +838,9 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		}
 	} else if (level == IPPROTO_TCP && name == TCP_NODELAY) {
 		return put_int(s->nodelay, val, len);
+	} else if (level == IPPROTO_TCP &&
+		   (name == TCP_INFO || name == TCP_MAXSEG)) {
+		return sd_tcpinfo_getopt(s, name, val, len);
 	}
 	sd_opt *o = opt_slot(s, level, name, false);
 	if (o) {
@@ -851,8 +855,6 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		    (int)(name == SO_SNDBUF ? cfg.sndbuf : cfg.rcvbuf), val,
 		    len);
 	}
-	if (level == IPPROTO_TCP && name == TCP_MAXSEG)
-		return put_int(1400, val, len);
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		struct linger lg = {0};
 		memcpy(val, &lg, sizeof(lg));
