@@ -18,3 +18,4 @@ $(BUILD)/tests/test_wsaddr: $(BUILD)/shim/addr.o $(BUILD)/cli/sctpd_addr.o
 UNIT_TESTS += tests/unit/test_tcpinfo.c
 $(BUILD)/tests/unit/test_tcpinfo.o: CFLAGS += -Icli
 $(BUILD)/tests/test_tcpinfo: $(BUILD)/cli/sctpd_tcpinfo.o
+BATS_SUITES += tests/bats/tcpinfo.bats
