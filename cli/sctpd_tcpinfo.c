@@ -179,7 +179,6 @@ static void fill_assoc(const esctp_status *st, const sd_tcpinfo_sock *sk,
 	 * retransmitted-in-flight counts are not kept: 0. */
 	ti->tcpi_unacked = st->unacked;
 	ti->tcpi_total_retrans = cap32(st->retransmits);
-	ti->tcpi_snd_wnd = st->peer_rwnd;
 	/* The window we offer stands for TCP's receive-side clamps. */
 	ti->tcpi_rcv_ssthresh = st->local_rwnd;
 	ti->tcpi_rcv_space = st->local_rwnd;
@@ -198,6 +197,10 @@ static void fill_assoc(const esctp_status *st, const sd_tcpinfo_sock *sk,
 	uint64_t hdrs = (uint64_t)st->unacked * 16u;
 	uint64_t out = flight > hdrs ? flight - hdrs : 0;
 	ti->tcpi_bytes_sent = st->bytes_sent;
+	/* TCP's snd_wnd is the window the peer last advertised.  The
+	 * engine's peer_rwnd has what is in flight taken off (RFC 9260
+	 * §6.2.1 B, D); added back, it is the last a_rwnd. */
+	ti->tcpi_snd_wnd = cap32(st->peer_rwnd + out);
 	ti->tcpi_bytes_acked = st->bytes_sent > out ? st->bytes_sent - out : 0;
 	/* TCP's delivered counts segments acked: full chunks' worth. */
 	ti->tcpi_delivered = cap32((ti->tcpi_bytes_acked + mss - 1) / mss);

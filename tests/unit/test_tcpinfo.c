@@ -147,6 +147,9 @@ static void test_in_flight_and_loss(void **state)
 	sd_tcpinfo_fill(&st, &est_sock, &ti);
 	assert_int_equal(ti.tcpi_unacked, 3);
 	assert_true(ti.tcpi_bytes_acked == 1000000 - 3000);
+	/* The peer's advertised window: what the engine has left plus what
+	 * it took off for the chunks in flight. */
+	assert_int_equal(ti.tcpi_snd_wnd, 200000 + 3000);
 	assert_int_equal(ti.tcpi_snd_cwnd, 1);
 	/* Two timeouts on the path: TCP's icsk_retransmits and backoff. */
 	assert_int_equal(ti.tcpi_retransmits, 2);
@@ -357,6 +360,8 @@ static void test_getopt_simulated(void **state)
 	struct tcp_info tz = getopt_info(wz);
 	assert_true(tz.tcpi_bytes_received == 160000);
 	assert_true(tz.tcpi_rcv_space <= s->side[SIM_Z].cfg.rcvbuf - 160000);
+	/* ... and that is the window A sees advertised. */
+	assert_int_equal(ti.tcpi_snd_wnd, tz.tcpi_rcv_space);
 
 	/* A shuts down: FIN_WAIT1 until the SHUTDOWN ACK, CLOSE after. */
 	ws->app_eof = true;
