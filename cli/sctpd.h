@@ -43,10 +43,15 @@ void sd_log(sctpd *d, int level, const char *fmt, ...)
 	(1024 * 1024) /* SO_SNDBUF of both channel ends */ /* options recorded \
 							      per socket */
 
+/* Bytes of a recorded option value: what programs set fits; a larger
+ * WSP_OPT_MAX (getsockopt answers: struct tcp_info) need not cost every
+ * socket SD_OPTS_MAX times as much. */
+#define SD_OPT_VAL_MAX 64
+
 typedef struct sd_opt {
 	int level, name;
 	uint32_t len;
-	uint8_t val[WSP_OPT_MAX];
+	uint8_t val[SD_OPT_VAL_MAX];
 } sd_opt;
 
 /* One local SCTP port: an engine endpoint and the sockets that hold it

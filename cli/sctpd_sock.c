@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sctpd.h"
+#include "sctpd_tcpinfo.h"
 
 /* ---- addresses ---- */
 
@@ -682,7 +683,7 @@ static int int_of(const void *val, uint32_t len)
  * records every option so that getsockopt returns it. */
 int sd_sock_setopt(wsock *s, int level, int name, const void *val, uint32_t len)
 {
-	if (len > WSP_OPT_MAX)
+	if (len > SD_OPT_VAL_MAX)
 		return EINVAL;
 	if (level == SOL_SOCKET) {
 		switch (name) {
@@ -790,6 +791,9 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		 * connection whose answer is not empty). */
 		*len = 0;
 		return 0;
+	} else if (level == IPPROTO_TCP &&
+		   (name == TCP_INFO || name == TCP_MAXSEG)) {
+		return sd_tcpinfo_getopt(s, name, val, len);
 	}
 	sd_opt *o = opt_slot(s, level, name, false);
 	if (o) {
@@ -804,8 +808,6 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		    (int)(name == SO_SNDBUF ? cfg.sndbuf : cfg.rcvbuf), val,
 		    len);
 	}
-	if (level == IPPROTO_TCP && name == TCP_MAXSEG)
-		return put_int(1400, val, len);
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		struct linger lg = {0};
 		memcpy(val, &lg, sizeof(lg));

@@ -26,7 +26,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#define WSP_MAGIC 0x57530103u /* "WS", protocol 1, revision 3 */
+#define WSP_MAGIC 0x57530104u /* "WS", protocol 1, revision 4 */
 #define WSP_SOCK_PREFIX "wsctp:"
 #define WSP_SOCK_PREFIX_LEN 6
 #define WSP_MAX_LOCAL 8
@@ -70,7 +70,9 @@ typedef struct wsp_params {
 	wsp_addr local[WSP_MAX_LOCAL];
 } wsp_params;
 
-#define WSP_OPT_MAX 64 /* bytes of an option value */
+/* Bytes of an option value: room for the kernel's struct tcp_info (232
+ * bytes in Linux 6.x's <linux/tcp.h>, and growing). */
+#define WSP_OPT_MAX 256
 
 typedef struct wsp_req {
 	uint32_t magic;

@@ -316,6 +316,8 @@ static void path_status(const esctp_assoc *a, unsigned i, esctp_path_info *pi)
 	pi->ssthresh = p->ssthresh;
 	pi->flight = p->flight;
 	pi->srtt_ms = ts_to_ms(p->srtt);
+	pi->srtt_us = ts_to_us(p->srtt);
+	pi->rttvar_us = ts_to_us(p->rttvar);
 	pi->rto_ms = ts_to_ms(p->rto);
 	pi->mtu = p->mtu;
 	pi->error_count = p->error_count;

@@ -413,6 +413,10 @@ typedef struct esctp_path_info {
 	bool primary;
 	uint32_t cwnd, ssthresh, flight, srtt_ms, rto_ms, mtu;
 	uint32_t error_count;
+	/* SRTT and RTTVAR (RFC 9260 §6.3.1) in microseconds, for hosts that
+	 * report them as TCP does (TCP_INFO); 0 before the first measurement,
+	 * UINT32_MAX when larger. */
+	uint32_t srtt_us, rttvar_us;
 } esctp_path_info;
 
 typedef struct esctp_status {

@@ -82,6 +82,11 @@ static inline uint32_t ts_to_ms(esctp_tstamp t)
 {
 	return (uint32_t)(t / ESCTP_MS);
 }
+static inline uint32_t ts_to_us(esctp_tstamp t)
+{
+	esctp_tstamp us = t / 1000u;
+	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
 static inline esctp_tstamp ts_min(esctp_tstamp a, esctp_tstamp b)
 {
 	return a < b ? a : b;

@@ -2,7 +2,7 @@
 # socket of a network namespace (DESIGN.md §2, §3).
 CLI_PROGS += sctpd
 CLI_SRCS_sctpd := cli/sctpd.c cli/sctpd_ctl.c cli/sctpd_sock.c cli/sctpd_port.c \
-	cli/sctpd_chan.c \
+	cli/sctpd_chan.c cli/sctpd_tcpinfo.c \
 	cli/sctpd_addr.c \
 	cli/wsproto.c
 INSTALL_PROGS += sctpd
@@ -13,3 +13,10 @@ MAN8_PAGES += man/sctpd.8
 UNIT_TESTS += tests/unit/test_wsaddr.c
 $(BUILD)/tests/unit/test_wsaddr.o $(BUILD)/shim/addr.o: CFLAGS += -Icli
 $(BUILD)/tests/test_wsaddr: $(BUILD)/shim/addr.o $(BUILD)/cli/sctpd_addr.o
+
+# TCP_INFO and TCP_MAXSEG of converted sockets from the association's
+# status, tested without a daemon.
+UNIT_TESTS += tests/unit/test_tcpinfo.c
+$(BUILD)/tests/unit/test_tcpinfo.o: CFLAGS += -Icli
+$(BUILD)/tests/test_tcpinfo: $(BUILD)/cli/sctpd_tcpinfo.o
+BATS_SUITES += tests/bats/tcpinfo.bats

@@ -13,6 +13,7 @@
  *   fork-exec PORT              fork, exec, close-every-fd, control fd
  *   dup PORT                    dup, dup2, F_DUPFD_CLOEXEC
  *   bind PORT ok|ERRNO          bind (and listen) on PORT
+ *   tcpinfo PORT                TCP_INFO and TCP_MAXSEG, lengths as TCP's
  *
  * The echo servers are at 127.0.0.1.  One line per check ("ok - ...");
  * the first failed check prints "FAIL - ..." with what was expected and
@@ -23,8 +24,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/tcp.h> /* the kernel's full struct tcp_info, not glibc's */
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -781,6 +782,139 @@ static int cmd_sockopts(int argc, char **argv)
 	return 0;
 }
 
+/* ---- tcpinfo ---- */
+
+/* getsockopt(TCP_INFO) with room for len bytes: returns the length the
+ * call gave back; the bytes past it must stay untouched. */
+static socklen_t tcpinfo_len(int fd, socklen_t len, struct tcp_info *ti,
+			     const char *what)
+{
+	uint8_t buf[sizeof(struct tcp_info) + 64];
+	memset(buf, 0xa5, sizeof(buf));
+	socklen_t l = len;
+	int r = getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, &l);
+	EXPECT(r == 0, "%s: getsockopt(TCP_INFO, %u bytes): expected 0, got %s",
+	       what, len, res(r));
+	for (size_t i = l; i < sizeof(buf); i++)
+		EXPECT(buf[i] == 0xa5,
+		       "%s: getsockopt(TCP_INFO, %u bytes) returned length %u "
+		       "but wrote byte %zu",
+		       what, len, l, i);
+	if (ti) {
+		memset(ti, 0, sizeof(*ti));
+		memcpy(ti, buf, l < sizeof(*ti) ? l : sizeof(*ti));
+	}
+	return l;
+}
+
+/* As the kernel's do_tcp_getsockopt: len = min(len, sizeof(info)). */
+static void check_tcpinfo_lengths(int fd, const char *what)
+{
+	const socklen_t full = sizeof(struct tcp_info);
+	const socklen_t lens[] = {
+	    0, 1, 7, 104 /* glibc's struct */, full - 1, full, full + 60};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		socklen_t want = lens[i] < full ? lens[i] : full;
+		socklen_t got = tcpinfo_len(fd, lens[i], NULL, what);
+		EXPECT(got == want,
+		       "%s: getsockopt(TCP_INFO) with %u bytes: expected "
+		       "length %u, got %u",
+		       what, lens[i], want, got);
+	}
+	pass("%s: TCP_INFO lengths 0, 1, 7, 104, %u, %u give min(len, %u)",
+	     what, full - 1, full + 60, full);
+}
+
+static int cmd_tcpinfo(int argc, char **argv)
+{
+	EXPECT(argc == 1, "usage: tcpinfo PORT");
+	int port = parse_port(argv[0]);
+	struct tcp_info ti;
+
+	/* Not connected yet: CLOSE, and TCP's default MSS. */
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	EXPECT(s >= 0, "socket: expected an fd, got %s", res(s));
+	tcpinfo_len(s, sizeof(ti), &ti, "new socket");
+	int mss = get_int(s, IPPROTO_TCP, TCP_MAXSEG, "TCP_MAXSEG");
+	EXPECT(ti.tcpi_state == 7 && mss == 536,
+	       "new socket: expected state 7 (CLOSE) and TCP_MAXSEG 536, got "
+	       "%u and %d",
+	       ti.tcpi_state, mss);
+	pass("new socket: state CLOSE, TCP_MAXSEG %d", mss);
+
+	/* A listener: LISTEN, the backlog in tcpi_sacked (the kernel's
+	 * alias). */
+	struct sockaddr_in a = sin4("127.0.0.1", 0);
+	int r = bind(s, (struct sockaddr *)&a, sizeof(a));
+	EXPECT(r == 0, "bind 127.0.0.1:0: expected 0, got %s", res(r));
+	r = listen(s, 5);
+	EXPECT(r == 0, "listen: expected 0, got %s", res(r));
+	tcpinfo_len(s, sizeof(ti), &ti, "listener");
+	EXPECT(ti.tcpi_state == 10 && ti.tcpi_sacked == 5,
+	       "listener: expected state 10 (LISTEN) and tcpi_sacked 5, got "
+	       "%u and %u",
+	       ti.tcpi_state, ti.tcpi_sacked);
+	pass("listener: state LISTEN, backlog %u", ti.tcpi_sacked);
+	close(s);
+
+	/* An association that carried data each way. */
+	int c = connect_to(port, "client");
+	static char msg[20000];
+	memset(msg, 'x', sizeof(msg) - 1);
+	char *back = malloc(sizeof(msg));
+	EXPECT(back != NULL, "malloc");
+	write_all(c, msg, sizeof(msg), "client");
+	read_exact(c, back, sizeof(msg), "client");
+	free(back);
+	check_tcpinfo_lengths(c, "client");
+	/* The peer's SACK of the last bytes may still be on its way. */
+	for (int i = 0; i < 50; i++) {
+		tcpinfo_len(c, sizeof(ti), &ti, "client");
+		if (ti.tcpi_bytes_acked >= sizeof(msg))
+			break;
+		usleep(20000);
+	}
+	mss = get_int(c, IPPROTO_TCP, TCP_MAXSEG, "TCP_MAXSEG");
+	EXPECT(ti.tcpi_state == 1,
+	       "client: expected state 1 (ESTABLISHED), got %u", ti.tcpi_state);
+	EXPECT(ti.tcpi_snd_mss == (unsigned)mss && mss > 500 && mss < 65536,
+	       "client: expected tcpi_snd_mss == TCP_MAXSEG in 501..65535, got "
+	       "%u and %d",
+	       ti.tcpi_snd_mss, mss);
+	EXPECT(ti.tcpi_rtt > 0 && ti.tcpi_rtt < 1000000,
+	       "client: expected tcpi_rtt in 1..999999 us, got %u",
+	       ti.tcpi_rtt);
+	EXPECT(ti.tcpi_rto >= 1000 && ti.tcpi_rto <= 120000000,
+	       "client: expected tcpi_rto in 1 ms..120 s (in us), got %u",
+	       ti.tcpi_rto);
+	EXPECT(ti.tcpi_snd_cwnd >= 1 && ti.tcpi_snd_cwnd < 100000,
+	       "client: expected tcpi_snd_cwnd in segments, got %u",
+	       ti.tcpi_snd_cwnd);
+	EXPECT(ti.tcpi_pmtu > (unsigned)mss,
+	       "client: expected tcpi_pmtu above the MSS %d, got %u", mss,
+	       ti.tcpi_pmtu);
+	EXPECT(ti.tcpi_bytes_acked >= sizeof(msg) &&
+		   ti.tcpi_bytes_received >= sizeof(msg),
+	       "client: expected at least %zu bytes acked and received, got "
+	       "%llu and %llu",
+	       sizeof(msg), (unsigned long long)ti.tcpi_bytes_acked,
+	       (unsigned long long)ti.tcpi_bytes_received);
+	EXPECT(ti.tcpi_segs_out > 0 && ti.tcpi_segs_in > 0,
+	       "client: expected packets out and in, got %u and %u",
+	       ti.tcpi_segs_out, ti.tcpi_segs_in);
+	pass(
+	    "client: ESTABLISHED, mss %u, rtt %u us, rttvar %u us, rto %u us, "
+	    "cwnd %u, pmtu %u, %llu bytes acked, %llu received, %u/%u packets, "
+	    "%u retransmitted",
+	    ti.tcpi_snd_mss, ti.tcpi_rtt, ti.tcpi_rttvar, ti.tcpi_rto,
+	    ti.tcpi_snd_cwnd, ti.tcpi_pmtu,
+	    (unsigned long long)ti.tcpi_bytes_acked,
+	    (unsigned long long)ti.tcpi_bytes_received, ti.tcpi_segs_out,
+	    ti.tcpi_segs_in, ti.tcpi_total_retrans);
+	close(c);
+	return 0;
+}
+
 /* ---- fork-exec ---- */
 
 /* Sockets the program inherited (from the test harness): not the shim's. */
@@ -1115,6 +1249,7 @@ static const struct {
     {"fork-exec", cmd_fork_exec},
     {"dup", cmd_dup},
     {"bind", cmd_bind},
+    {"tcpinfo", cmd_tcpinfo},
 };
 
 int main(int argc, char **argv)
