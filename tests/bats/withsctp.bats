@@ -418,6 +418,72 @@ $b via-B" ]
 	[ "$n" -eq 0 ]
 }
 
+@test "port rules: exclusions ('all,!B', '!C', '!B, !C') keep B and C plain TCP while A is converted" {
+	local a=$P3 b=$P4 c=$((P1 + 4))
+	# Three socat servers, each under one form of exclusion.
+	bg srva 60 "$WITHSCTP" -p "!$b, !$c" socat \
+		"TCP-LISTEN:$a,reuseaddr,fork" SYSTEM:'echo via-A'
+	bg srvb 60 "$WITHSCTP" -p "all,!$b" socat \
+		"TCP-LISTEN:$b,reuseaddr,fork" SYSTEM:'echo via-B'
+	bg srvc 60 env WITHSCTP_PORTS="!$c" "$WITHSCTP" socat \
+		"TCP-LISTEN:$c,reuseaddr,fork" SYSTEM:'echo via-C'
+	# The excluded ports are kernel TCP listeners ...
+	wait_tcp_listen "$b"
+	wait_tcp_listen "$c"
+	ss -Hltn "sport = :$b or sport = :$c"
+	# ... the other one an SCTP listener of the daemon, and no TCP.
+	ws_wait_listen "$a"
+	[ -z "$(ss -Hltn "sport = :$a")" ]
+	run "$BUILD/bin/sctpstat" -l
+	echo "$output"
+	[[ "$output" == *":$a "* ]]
+	[[ "$output" != *":$b "* ]]
+	[[ "$output" != *":$c "* ]]
+	capture_start 0 "$P1"
+	tcp_capture_start "$a" "$b" "$c"
+
+	# One client program under 'all,!B': A over SCTP, B over TCP.
+	run timeout 20 "$WITHSCTP" -p "all,!$b" python3 -c '
+import socket, sys
+for port in map(int, sys.argv[1:]):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    data = b""
+    while True:
+        d = s.recv(100)
+        if not d:
+            break
+        data += d
+    print(port, data.decode().strip())
+    s.close()' "$a" "$b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$a via-A
+$b via-B" ]
+	# socat under '!B, !C' reaches C over TCP; a plain client reaches B.
+	run timeout 10 "$WITHSCTP" -p "!$b, !$c" socat -u "TCP:127.0.0.1:$c" -
+	[ "$output" = "via-C" ]
+	run timeout 10 socat -u "TCP:127.0.0.1:$b" -
+	[ "$output" = "via-B" ]
+
+	check_capture
+	n=$(count_packets "sctp.dstport == $a && sctp.chunk_type == 1")
+	echo "SCTP INITs to A: $n"
+	[ "$n" -ge 1 ]
+	n=$(count_packets "sctp.dstport == $b || sctp.srcport == $b || sctp.dstport == $c || sctp.srcport == $c")
+	echo "SCTP packets on B and C: $n"
+	[ "$n" -eq 0 ]
+	tcp_capture_stop
+	n=$(tcp_count "tcp.port == $b && tcp.flags.syn == 1 && tcp.flags.ack == 0")
+	echo "TCP SYNs to B: $n"
+	[ "$n" -eq 2 ]
+	n=$(tcp_count "tcp.port == $c && tcp.flags.syn == 1 && tcp.flags.ack == 0")
+	echo "TCP SYNs to C: $n"
+	[ "$n" -eq 1 ]
+	n=$(tcp_count "tcp.port == $a")
+	echo "TCP segments on A: $n"
+	[ "$n" -eq 0 ]
+}
+
 @test "failure: no daemon and none can start: withsctp exits 125, a preloaded program says how to start sctpd" {
 	local port=$P1
 	# The daemon program does not exist.
