@@ -50,12 +50,23 @@ void sd_log(sctpd *d, int level, const char *fmt, ...)
 	(void)w;
 }
 
+/* Opens (or, on SIGHUP, reopens) the log: --log's file, or the default
+ * place chosen afresh each time (the one used before may be gone). */
 static int log_open(sctpd *d, char *err, size_t errlen)
 {
-	if (!d->log_path[0])
+	int fd;
+
+	if (d->log_default) {
+		fd = sd_log_open_default(d->uid, d->log_path,
+					 sizeof(d->log_path), err, errlen);
+		if (fd < 0)
+			return -1;
+	} else if (!d->log_path[0]) {
 		return 0;
-	int fd =
-	    open(d->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	} else {
+		fd = open(d->log_path,
+			  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	}
 	if (fd < 0) {
 		snprintf(err, errlen,
 			 "log file %.300s: %s (choose another "
@@ -294,21 +305,6 @@ static int unpriv_port_start(void)
 	return v;
 }
 
-static void default_log_path(char *buf, size_t len)
-{
-	const char *rt = getenv("XDG_RUNTIME_DIR");
-	const char *home = getenv("HOME");
-
-	if (getuid() == 0)
-		snprintf(buf, len, "/var/log/sctpd.log");
-	else if (rt && rt[0] == '/')
-		snprintf(buf, len, "%s/sctpd.log", rt);
-	else if (home && home[0] == '/')
-		snprintf(buf, len, "%s/.cache/sctpd.log", home);
-	else
-		snprintf(buf, len, "/dev/null");
-}
-
 static int setup(sctpd *d, char *err, size_t errlen)
 {
 	/* Every emulated socket costs the daemon one fd (two while it
@@ -419,8 +415,8 @@ int main(int argc, char **argv)
 	d.unpriv_port = unpriv_port_start();
 	if (o.log_path)
 		snprintf(d.log_path, sizeof(d.log_path), "%s", o.log_path);
-	else if (!o.foreground)
-		default_log_path(d.log_path, sizeof(d.log_path));
+	else
+		d.log_default = !o.foreground;
 	char err[512];
 	int notify = -1;
 	if (!o.foreground && daemonize(&notify) < 0) {

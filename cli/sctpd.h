@@ -127,6 +127,7 @@ struct sctpd {
 	int log_level;
 	int log_fd;
 	char log_path[1024];
+	bool log_default; /* no --log: sd_log_open_default() chooses */
 	char control[SD_CONTROL_MAX];
 	int ctl_fd;
 	uint16_t udp_port;
@@ -211,6 +212,18 @@ void sd_chan_release_filler(wsock *s);
 void sd_chan_peer_eof(wsock *s);
 /* Closes the daemon end. */
 void sd_chan_close(wsock *s);
+
+/* ---- sctpd_log.c ---- */
+
+/* Opens the log of a daemonized sctpd run by uid when --log names none:
+ * sctpd.log in /var/log (root only), $XDG_RUNTIME_DIR, ~/.cache (made when
+ * missing) or $TMPDIR/withsctp-UID (/tmp when TMPDIR is unset; made 0700,
+ * refused unless a real directory of uid's closed to others), the first
+ * that works.  Returns the fd (O_APPEND, close-on-exec) with its path in
+ * path, or -1 with one line in err naming each place's failure and the
+ * settings that choose a file. */
+int sd_log_open_default(uid_t uid, char *path, size_t pathlen, char *err,
+			size_t errlen);
 
 /* ---- sctpd_ctl.c ---- */
 

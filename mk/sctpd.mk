@@ -2,7 +2,7 @@
 # socket of a network namespace (DESIGN.md §2, §3).
 CLI_PROGS += sctpd
 CLI_SRCS_sctpd := cli/sctpd.c cli/sctpd_ctl.c cli/sctpd_sock.c cli/sctpd_chan.c \
-	cli/sctpd_addr.c \
+	cli/sctpd_addr.c cli/sctpd_log.c \
 	cli/wsproto.c
 INSTALL_PROGS += sctpd
 MAN8_PAGES += man/sctpd.8

@@ -58,6 +58,8 @@ teardown() {
 	tcp_capture_stop
 	kill_all
 	ws_stop
+	# A shared temporary directory a test made for another user.
+	[ -z "${SHARED_TMP:-}" ] || rm -rf "$SHARED_TMP"
 }
 
 # ws_wait_accept PORT [WITHSCTP OPTIONS]: until an emulated listener on PORT
@@ -482,6 +484,75 @@ $b via-B" ]
 	n=$(tcp_count "tcp.port == $a")
 	echo "TCP segments on A: $n"
 	[ "$n" -eq 0 ]
+}
+
+# As user nobody, whose home (/nonexistent) has no ~/.cache and cannot have
+# one, with no user configuration and no log file named: sctpd picks its
+# own log place.  Followed by VAR=VALUE... and the command.
+AS_NOBODY=(runuser -u nobody -- env -u WITHSCTP_LOG_FILE -u XDG_RUNTIME_DIR
+	-u XDG_CONFIG_HOME HOME=/nonexistent)
+
+@test "log place: a user with no home (nobody) gets a daemon, its log in a private \$TMPDIR/withsctp-UID; a planted one is refused with the setting to use" {
+	local a=$P3 uid dir
+	uid=$(id -u nobody)
+	# A world-writable sticky directory standing for /tmp.
+	SHARED_TMP=$(mktemp -d /tmp/ws-shared.XXXXXX)
+	chmod 1777 "$SHARED_TMP"
+	dir="$SHARED_TMP/withsctp-$uid"
+
+	# Someone else made the name first: a symlink, then a directory of
+	# root's.  The daemon refuses both and withsctp says which setting
+	# names a log file.
+	mkdir "$SHARED_TMP/elsewhere"
+	chown nobody "$SHARED_TMP/elsewhere"
+	ln -s "$SHARED_TMP/elsewhere" "$dir"
+	run timeout 20 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" "$WITHSCTP" socat -V
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"withsctp-$uid is a symlink: refused"* ]]
+	[[ "$output" == *"WITHSCTP_LOG_FILE=PATH"* ]]
+	[[ "$output" == *"log_file"* ]]
+	[ -z "$(ls -A "$SHARED_TMP/elsewhere")" ]
+	rm "$dir"
+	mkdir -m 700 "$dir"
+	run timeout 20 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" "$WITHSCTP" socat -V
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"withsctp-$uid belongs to uid 0, not $uid: refused"* ]]
+	[[ "$output" == *"WITHSCTP_LOG_FILE=PATH"* ]]
+	[ -z "$(ls -A "$dir")" ]
+	[ -z "$(ws_daemon_pid)" ]
+	rmdir "$dir"
+
+	# XDG_RUNTIME_DIR when it is set and usable.
+	mkdir -m 700 "$SHARED_TMP/run"
+	chown nobody "$SHARED_TMP/run"
+	run timeout 20 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" \
+		XDG_RUNTIME_DIR="$SHARED_TMP/run" "$WITHSCTP" socat -V
+	[ "$status" -eq 0 ]
+	[ -f "$SHARED_TMP/run/sctpd.log" ]
+	[ ! -e "$dir" ]
+	ws_stop || true
+	[ -z "$(ws_daemon_pid)" ]
+
+	# Nothing else: withsctp starts nobody's daemon, whose log goes to
+	# a directory it makes, 0700, and a converted exchange works.
+	bg server 40 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" "$WITHSCTP" socat \
+		"TCP-LISTEN:$a,reuseaddr,fork" SYSTEM:'echo hello-nobody'
+	wait_until 10 "nobody's daemon" ws_daemon_pid >/dev/null
+	ws_wait_listen "$a"
+	run timeout 20 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" "$WITHSCTP" socat -u \
+		"TCP:127.0.0.1:$a" -
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello-nobody" ]
+	[ -z "$(ss -Hltn "sport = :$a")" ]
+	ps -o user= -p "$(ws_daemon_pid)" | grep -qx nobody
+	stat -c '%U %a %F' "$dir"
+	[ "$(stat -c '%U %a %F' "$dir")" = "nobody 700 directory" ]
+	[ "$(stat -c '%U %a' "$dir/sctpd.log")" = "nobody 600" ]
+	grep "association .*:$a up" "$dir/sctpd.log"
 }
 
 @test "failure: no daemon and none can start: withsctp exits 125, a preloaded program says how to start sctpd" {
