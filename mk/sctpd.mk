@@ -2,7 +2,7 @@
 # socket of a network namespace (DESIGN.md §2, §3).
 CLI_PROGS += sctpd
 CLI_SRCS_sctpd := cli/sctpd.c cli/sctpd_ctl.c cli/sctpd_sock.c cli/sctpd_chan.c \
-	cli/sctpd_addr.c cli/sctpd_log.c \
+	cli/sctpd_addr.c cli/sctpd_log.c cli/sctpd_limit.c \
 	cli/wsproto.c
 INSTALL_PROGS += sctpd
 MAN8_PAGES += man/sctpd.8
@@ -12,3 +12,4 @@ MAN8_PAGES += man/sctpd.8
 UNIT_TESTS += tests/unit/test_wsaddr.c
 $(BUILD)/tests/unit/test_wsaddr.o $(BUILD)/shim/addr.o: CFLAGS += -Icli
 $(BUILD)/tests/test_wsaddr: $(BUILD)/shim/addr.o $(BUILD)/cli/sctpd_addr.o
+BATS_SUITES += tests/bats/limits.bats

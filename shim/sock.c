@@ -39,8 +39,11 @@ static int emulated_socket(int domain, int type)
 	if (rep.err || fd < 0) {
 		if (fd >= 0)
 			close(fd);
-		if (rep.err == EACCES)
-			shim_warn(rep.msg); /* the daemon does not serve us */
+		/* The daemon does not serve us, or is out of descriptors
+		 * for us (its per-user cap): nothing the program could
+		 * know or fix from the errno alone. */
+		if (rep.err == EACCES || rep.err == ENFILE)
+			shim_warn(rep.msg);
 		errno = rep.err ? rep.err : EPROTO;
 		return -1;
 	}
