@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cliopt.h"
 #include "wsconf.h"
 #include "wsproto.h"
 
@@ -33,6 +35,18 @@ typedef struct opts {
 static const char usage_text[] = "usage: checksctp [-v] [-q] [-c CONTROL]\n"
 				 "See checksctp(8).\n";
 
+static const char help_text[] =
+    "usage: checksctp [-v] [-q] [-c CONTROL]\n"
+    "Tells whether programs can use SCTP here: kernel SCTP, or sctpd's\n"
+    "embedded engine.  Exit 0 when either works, 1 when neither does.\n"
+    "  -v, --verbose       where the settings came from, the daemon's\n"
+    "                      UDP port and process, the files read\n"
+    "  -q, --quiet         print nothing: only the exit status answers\n"
+    "  -c, --control ADDR  the daemon at ADDR (@NAME or a path)\n"
+    "  -h, --help          this text\n"
+    "  -V, --version       the version\n"
+    "See checksctp(8).\n";
+
 __attribute__((format(printf, 2, 3))) static void say(const opts *o,
 						      const char *fmt, ...)
 {
@@ -45,14 +59,25 @@ __attribute__((format(printf, 2, 3))) static void say(const opts *o,
 	va_end(ap);
 }
 
-#define OPTSTRING "+vqc:"
+/* "+": stop at the first argument; ":": tell a missing argument apart. */
+#define OPTSTRING "+:vqc:hV"
 
 static int parse_opts(int argc, char **argv, opts *o)
 {
-	int c;
+	static const struct option lo[] = {
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"control", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0}};
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+	for (;;) {
+		int at = optind;
+		int c = getopt_long(argc, argv, OPTSTRING, lo, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'v':
 			o->verbose = true;
@@ -63,16 +88,16 @@ static int parse_opts(int argc, char **argv, opts *o)
 		case 'c':
 			o->control = optarg;
 			break;
+		case 'h':
+			fputs(help_text, stdout);
+			exit(0);
+		case 'V':
+			printf("checksctp (withsctp) 0.3\n");
+			exit(0);
 		default:
-			if (optopt && strchr(OPTSTRING, optopt))
-				fprintf(stderr,
-					"checksctp: option -%c needs an "
-					"argument\n%s",
-					optopt, usage_text);
-			else
-				fprintf(stderr,
-					"checksctp: unknown option -%c\n%s",
-					optopt, usage_text);
+			cli_bad_option("checksctp", c, optopt,
+				       at < argc ? argv[at] : NULL);
+			fputs(usage_text, stderr);
 			return -1;
 		}
 	}

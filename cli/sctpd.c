@@ -50,12 +50,23 @@ void sd_log(sctpd *d, int level, const char *fmt, ...)
 	(void)w;
 }
 
+/* Opens (or, on SIGHUP, reopens) the log: --log's file, or the default
+ * place chosen afresh each time (the one used before may be gone). */
 static int log_open(sctpd *d, char *err, size_t errlen)
 {
-	if (!d->log_path[0])
+	int fd;
+
+	if (d->log_default) {
+		fd = sd_log_open_default(d->uid, d->log_path,
+					 sizeof(d->log_path), err, errlen);
+		if (fd < 0)
+			return -1;
+	} else if (!d->log_path[0]) {
 		return 0;
-	int fd =
-	    open(d->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	} else {
+		fd = open(d->log_path,
+			  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	}
 	if (fd < 0) {
 		snprintf(err, errlen,
 			 "log file %.300s: %s (choose another "
@@ -168,6 +179,7 @@ typedef struct opts {
 	int log_level;
 	unsigned idle;
 	bool allow_all;
+	long max_user_socks; /* -1: the default (sd_limit_default) */
 } opts;
 
 static void usage(FILE *f)
@@ -183,6 +195,10 @@ static void usage(FILE *f)
 	    "  -l, --log-level L    error, warn, info or debug (info)\n"
 	    "  -i, --idle SECS      exit after SECS idle seconds (0: never)\n"
 	    "  -a, --allow-all      serve every user (system service)\n"
+	    "      --max-sockets-per-user N\n"
+	    "                       sockets a user other than root and the\n"
+	    "                       daemon's may hold (0: no cap; default a\n"
+	    "                       quarter of the descriptor limit)\n"
 	    "  -h, --help           this text\n"
 	    "  -V, --version        the version\n"
 	    "See sctpd(8).\n");
@@ -198,6 +214,7 @@ static int parse_level(const char *s)
 
 static int parse_opts(int argc, char **argv, opts *o)
 {
+	enum { OPT_MAX_USER = 256 };
 	static const struct option lo[] = {
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"control", required_argument, NULL, 'c'},
@@ -206,6 +223,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"idle", required_argument, NULL, 'i'},
 	    {"allow-all", no_argument, NULL, 'a'},
+	    {"max-sockets-per-user", required_argument, NULL, OPT_MAX_USER},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0}};
@@ -263,6 +281,20 @@ static int parse_opts(int argc, char **argv, opts *o)
 		case 'a':
 			o->allow_all = true;
 			break;
+		case OPT_MAX_USER:
+			errno = 0;
+			o->max_user_socks = strtol(optarg, &end, 10);
+			if (*end || !optarg[0] || errno ||
+			    o->max_user_socks < 0 ||
+			    o->max_user_socks > 0x7fffffff) {
+				fprintf(stderr,
+					"sctpd: --max-sockets-per-user: '%s' "
+					"is not a number of sockets (0: no "
+					"cap)\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -292,21 +324,6 @@ static int unpriv_port_start(void)
 		fclose(f);
 	}
 	return v;
-}
-
-static void default_log_path(char *buf, size_t len)
-{
-	const char *rt = getenv("XDG_RUNTIME_DIR");
-	const char *home = getenv("HOME");
-
-	if (getuid() == 0)
-		snprintf(buf, len, "/var/log/sctpd.log");
-	else if (rt && rt[0] == '/')
-		snprintf(buf, len, "%s/sctpd.log", rt);
-	else if (home && home[0] == '/')
-		snprintf(buf, len, "%s/.cache/sctpd.log", home);
-	else
-		snprintf(buf, len, "/dev/null");
 }
 
 static int setup(sctpd *d, char *err, size_t errlen)
@@ -403,7 +420,10 @@ static void notify_parent(int fd, const char *msg)
 
 int main(int argc, char **argv)
 {
-	opts o = {.control = "@withsctp", .udp_port = 9899, .log_level = 2};
+	opts o = {.control = "@withsctp",
+		  .udp_port = 9899,
+		  .log_level = 2,
+		  .max_user_socks = -1};
 	int rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc;
@@ -419,8 +439,8 @@ int main(int argc, char **argv)
 	d.unpriv_port = unpriv_port_start();
 	if (o.log_path)
 		snprintf(d.log_path, sizeof(d.log_path), "%s", o.log_path);
-	else if (!o.foreground)
-		default_log_path(d.log_path, sizeof(d.log_path));
+	else
+		d.log_default = !o.foreground;
 	char err[512];
 	int notify = -1;
 	if (!o.foreground && daemonize(&notify) < 0) {
@@ -439,10 +459,24 @@ int main(int argc, char **argv)
 		}
 		return 1;
 	}
-	sd_log(&d, LOG_INFO_, "started: control %s, UDP port %u, %s, idle %u s",
-	       d.control, d.udp_port,
+	/* The default follows the descriptor limit setup() raised. */
+	d.max_user_socks = o.max_user_socks < 0 ? sd_limit_default()
+						: (unsigned)o.max_user_socks;
+	char cap[96] = "no cap on sockets per user";
+	if (d.max_user_socks && d.uid)
+		snprintf(
+		    cap, sizeof(cap),
+		    "at most %u sockets per user (root and uid %u: no cap)",
+		    d.max_user_socks, (unsigned)d.uid);
+	else if (d.max_user_socks)
+		snprintf(cap, sizeof(cap),
+			 "at most %u sockets per user (root: no cap)",
+			 d.max_user_socks);
+	sd_log(&d, LOG_INFO_,
+	       "started: control %s, UDP port %u, %s, idle %u s, %s", d.control,
+	       d.udp_port,
 	       d.allow_all ? "serving every user" : "serving its user and root",
-	       d.idle_secs);
+	       d.idle_secs, cap);
 	if (notify >= 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null >= 0) {
@@ -460,6 +494,7 @@ int main(int argc, char **argv)
 	sd_sock_free_all(&d);
 	sd_port_reap(&d);
 	sd_ctl_close(&d);
+	sd_limit_free(&d);
 	host_free(d.h);
 	loop_free(d.l);
 	free(d.hash);

@@ -24,6 +24,7 @@
 typedef struct sctpd sctpd;
 typedef struct wsock wsock;
 typedef struct wsport wsport;
+typedef struct sd_usage sd_usage;
 
 enum { LOG_ERR_, LOG_WARN_, LOG_INFO_, LOG_DEBUG_ };
 
@@ -153,11 +154,15 @@ struct sctpd {
 	int log_level;
 	int log_fd;
 	char log_path[1024];
+	bool log_default; /* no --log: sd_log_open_default() chooses */
 	char control[SD_CONTROL_MAX];
 	int ctl_fd;
 	uint16_t udp_port;
 	uid_t uid;
 	bool allow_all;
+	unsigned max_user_socks; /* --max-sockets-per-user, 0: no cap */
+	sd_usage *usage;	 /* sockets per capped user (sctpd_limit.c) */
+	size_t nusage, usage_cap;
 	int unpriv_port; /* net.ipv4.ip_unprivileged_port_start */
 	unsigned idle_secs;
 	loop_timer idle_t;
@@ -284,6 +289,36 @@ void sd_chan_peer_eof(wsock *s);
 /* Closes the daemon end: gracefully (the held byte consumed, the program
  * reads EOF) unless s->reset, when the program reads ECONNRESET. */
 void sd_chan_close(wsock *s);
+
+/* ---- sctpd_log.c ---- */
+
+/* Opens the log of a daemonized sctpd run by uid when --log names none:
+ * sctpd.log in /var/log (root only), $XDG_RUNTIME_DIR, ~/.cache (made when
+ * missing) or $TMPDIR/withsctp-UID (/tmp when TMPDIR is unset; made 0700,
+ * refused unless a real directory of uid's closed to others), the first
+ * that works.  Returns the fd (O_APPEND, close-on-exec) with its path in
+ * path, or -1 with one line in err naming each place's failure and the
+ * settings that choose a file. */
+int sd_log_open_default(uid_t uid, char *path, size_t pathlen, char *err,
+			size_t errlen);
+
+/* ---- sctpd_limit.c: sockets per user ---- */
+
+/* The default --max-sockets-per-user: a quarter of the daemon's
+ * RLIMIT_NOFILE (call after raising it), so that no user holds more than
+ * about half the daemon's descriptors even while all its sockets connect. */
+unsigned sd_limit_default(void);
+/* Before uid gets a new socket (sd_sock_new): 0 when it may, ENFILE when
+ * it holds d->max_user_socks already (logged once per time at the cap),
+ * ENOMEM.  Root and the daemon's own user are never capped. */
+int sd_limit_check(sctpd *d, uid_t uid);
+/* Counts a socket of uid made (delta 1, after sd_limit_check() said 0) or
+ * freed (delta -1). */
+void sd_limit_add(sctpd *d, uid_t uid, int delta);
+/* When uid is at its cap, writes the message a program is shown (names
+ * the limit and how to raise it) and returns true; else false. */
+bool sd_limit_message(const sctpd *d, uid_t uid, char *buf, size_t len);
+void sd_limit_free(sctpd *d);
 
 /* ---- sctpd_ctl.c ---- */
 

@@ -135,6 +135,8 @@ static void handle(client *c, const wsp_req *q, int fd)
 				       comm, &app_fd);
 		if (!s)
 			rep.err = errno ? errno : ENOMEM;
+		if (!s && rep.err == ENFILE)
+			sd_limit_message(d, c->uid, rep.msg, sizeof(rep.msg));
 		break;
 	}
 	case WSP_LIST:

@@ -185,6 +185,11 @@ wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 		   pid_t pid, const char *comm, int *app_fd)
 {
 	int sv[2];
+	int lim = sd_limit_check(d, uid);
+	if (lim) {
+		errno = lim;
+		return NULL;
+	}
 	/* The app end stays blocking unless the program asks otherwise; its
 	 * close-on-exec flag is the receiver's (MSG_CMSG_CLOEXEC). */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -224,6 +229,7 @@ wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 		return NULL;
 	}
 	sock_link(d, s);
+	sd_limit_add(d, uid, 1);
 	*app_fd = sv[1];
 	return s;
 }
@@ -256,6 +262,7 @@ void sd_sock_free(wsock *s)
 		d->socks = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
+	sd_limit_add(d, s->uid, -1);
 	free(s->obuf);
 	free(s);
 	d->nsocks--;

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pwd.h>
@@ -21,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cliopt.h"
 #include "wsconf.h"
 #include "wsproto.h"
 
@@ -53,14 +55,39 @@ static const char usage_text[] =
     "usage: sctpstat [-c CONTROL] [-l] [-a] [-n] [-e]\n"
     "See sctpstat(8).\n";
 
-#define OPTSTRING "+c:lane"
+static const char help_text[] =
+    "usage: sctpstat [-c CONTROL] [-l] [-a] [-n] [-e]\n"
+    "Lists the sockets and associations of sctpd, as ss(8) does for TCP.\n"
+    "  -c, --control ADDR  the daemon at ADDR (@NAME or a path)\n"
+    "  -l, --listening     listening sockets only\n"
+    "  -a, --all           also sockets closing or closed\n"
+    "  -n, --numeric       numeric output (always)\n"
+    "  -e, --extended      counters, RTO, SRTT, cwnd... per association\n"
+    "  -h, --help          this text\n"
+    "  -V, --version       the version\n"
+    "See sctpstat(8).\n";
+
+/* "+": stop at the first argument; ":": tell a missing argument apart. */
+#define OPTSTRING "+:c:lanehV"
 
 static int parse_opts(int argc, char **argv, opts *o)
 {
-	int c;
+	static const struct option lo[] = {
+	    {"control", required_argument, NULL, 'c'},
+	    {"listening", no_argument, NULL, 'l'},
+	    {"all", no_argument, NULL, 'a'},
+	    {"numeric", no_argument, NULL, 'n'},
+	    {"extended", no_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0}};
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+	for (;;) {
+		int at = optind;
+		int c = getopt_long(argc, argv, OPTSTRING, lo, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'c':
 			o->control = optarg;
@@ -76,16 +103,16 @@ static int parse_opts(int argc, char **argv, opts *o)
 		case 'e':
 			o->extended = true;
 			break;
+		case 'h':
+			fputs(help_text, stdout);
+			exit(0);
+		case 'V':
+			printf("sctpstat (withsctp) 0.3\n");
+			exit(0);
 		default:
-			if (optopt && strchr(OPTSTRING, optopt))
-				fprintf(stderr,
-					"sctpstat: option -%c needs an "
-					"argument\n%s",
-					optopt, usage_text);
-			else
-				fprintf(stderr,
-					"sctpstat: unknown option -%c\n%s",
-					optopt, usage_text);
+			cli_bad_option("sctpstat", c, optopt,
+				       at < argc ? argv[at] : NULL);
+			fputs(usage_text, stderr);
 			return -1;
 		}
 	}

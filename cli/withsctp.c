@@ -292,7 +292,8 @@ static void ensure_daemon(const wsconf *c, bool no_start)
 	die("sctpd does not answer at %s%s%s", c->control,
 	    why[0] ? ": "
 		   : " (see its log: log_file, or sctpd.log under "
-		     "$XDG_RUNTIME_DIR, ~/.cache or /var/log)",
+		     "/var/log, $XDG_RUNTIME_DIR, ~/.cache or "
+		     "/tmp/withsctp-UID)",
 	    why);
 }
 

@@ -183,6 +183,14 @@ static inline bool wsconf_port_converted(const wsconf *c, uint16_t port)
 	return (c->ports[port >> 6] >> (port & 63)) & 1;
 }
 
+/* True when every TCP socket is converted whatever its port: the list is
+ * "all" with no exclusion.  Only then may a socket be converted when it is
+ * made; otherwise its fate waits for its port (bind, connect, or listen
+ * without a bind: wsconf_port_converted with port 0) so that an exclusion
+ * keeps it plain TCP.  Scans the map: callers on a hot path keep the
+ * answer. */
+bool wsconf_ports_every(const wsconf *c);
+
 /* Flags for wsconf_format(). */
 #define WSCONF_FORMAT_ORIGINS 1u /* "# KEY from ORIGIN" comments */
 

@@ -3,8 +3,11 @@
  * by commas or blanks, exclusions prefixed by '!', the keywords "all" (every
  * port, and sockets that have none yet) and "none".  Inclusions are united,
  * then exclusions removed, so the order of the items does not matter; a list
- * of exclusions alone applies to "all".  The result is a 65536-bit map so
- * the shim's per-socket test is one load and a shift.
+ * of exclusions alone applies to "all" ("!22, !53": every port but ssh and
+ * dns).  The result is a 65536-bit map so the shim's per-socket test is one
+ * load and a shift; bit 0 (sockets with no port yet) is set by "all" even
+ * with exclusions, and only a full map lets the shim convert a socket
+ * before its port is known (wsconf_ports_every).
  */
 #include <string.h>
 
@@ -185,6 +188,14 @@ int wsconf_ports_parse(uint64_t *bits, const char *spec, char *err,
 		if (t.exclude)
 			set_range(bits, t.lo, t.hi, false);
 	return 0;
+}
+
+bool wsconf_ports_every(const wsconf *c)
+{
+	for (size_t i = 0; i < NWORDS; i++)
+		if (c->ports[i] != UINT64_MAX)
+			return false;
+	return true;
 }
 
 static bool bit(const uint64_t *bits, unsigned p)

@@ -2,7 +2,7 @@
 # socket of a network namespace (DESIGN.md §2, §3).
 CLI_PROGS += sctpd
 CLI_SRCS_sctpd := cli/sctpd.c cli/sctpd_ctl.c cli/sctpd_sock.c cli/sctpd_port.c \
-	cli/sctpd_chan.c cli/sctpd_tcpinfo.c \
+	cli/sctpd_chan.c cli/sctpd_tcpinfo.c cli/sctpd_log.c cli/sctpd_limit.c \
 	cli/sctpd_addr.c \
 	cli/wsproto.c
 INSTALL_PROGS += sctpd
@@ -20,3 +20,4 @@ UNIT_TESTS += tests/unit/test_tcpinfo.c
 $(BUILD)/tests/unit/test_tcpinfo.o: CFLAGS += -Icli
 $(BUILD)/tests/test_tcpinfo: $(BUILD)/cli/sctpd_tcpinfo.o
 BATS_SUITES += tests/bats/tcpinfo.bats
+BATS_SUITES += tests/bats/limits.bats

@@ -96,6 +96,7 @@ static void load(void)
 	default:
 		conf.mode = kernel_has_sctp() ? SHIM_KERNEL : SHIM_EMBEDDED;
 	}
+	conf.convert_at_socket = wsconf_ports_every(&conf.c);
 	fill_params();
 	errno = saved;
 }

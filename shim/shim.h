@@ -44,6 +44,9 @@ typedef enum shim_mode {
 typedef struct shim_conf {
 	wsconf c;
 	shim_mode mode;
+	/* Every port converted (wsconf_ports_every): a TCP socket is
+	 * converted when made, not when its port is known. */
+	bool convert_at_socket;
 	wsp_params params; /* engine settings sent with each socket */
 } shim_conf;
 

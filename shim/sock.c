@@ -39,8 +39,11 @@ static int emulated_socket(int domain, int type)
 	if (rep.err || fd < 0) {
 		if (fd >= 0)
 			close(fd);
-		if (rep.err == EACCES)
-			shim_warn(rep.msg); /* the daemon does not serve us */
+		/* The daemon does not serve us, or is out of descriptors
+		 * for us (its per-user cap): nothing the program could
+		 * know or fix from the errno alone. */
+		if (rep.err == EACCES || rep.err == ENFILE)
+			shim_warn(rep.msg);
 		errno = rep.err ? rep.err : EPROTO;
 		return -1;
 	}
@@ -71,9 +74,10 @@ int shim_socket(int domain, int type, int protocol)
 		errno = EINVAL;
 		return -1;
 	}
-	/* With port rules the port is not known yet: a plain TCP socket,
-	 * replaced at bind or connect when its port matches. */
-	if (!wsconf_port_converted(&sc->c, 0)) {
+	/* With port rules (exclusions included: "all, !22") the port is not
+	 * known yet: a plain TCP socket, replaced at bind, connect or listen
+	 * when its port matches. */
+	if (!sc->convert_at_socket) {
 		int fd = shim_libc.socket(domain, type, protocol);
 		shim_fd_set(fd, SHIM_FD_CANDIDATE);
 		return fd;
@@ -187,10 +191,26 @@ int shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	return sock_call(fd, &q, &rep);
 }
 
+/* listen() on a TCP socket awaiting its port and never bound: the kernel
+ * would give it an ephemeral port, so it is converted when the rules
+ * convert sockets with no port yet (port 0: "all", "all, !22").  Same
+ * answers as claim(). */
+static int claim_unbound(int fd)
+{
+	const shim_conf *sc = shim_conf_get();
+	if (shim_fd_get(fd) != SHIM_FD_CANDIDATE || sc->mode == SHIM_OFF ||
+	    !wsconf_port_converted(&sc->c, 0) || !convertible(fd))
+		return 0;
+	if (convert(fd) < 0)
+		return -1;
+	return sc->mode == SHIM_EMBEDDED ? 1 : 0;
+}
+
 int shim_listen(int fd, int backlog)
 {
-	if (!shim_is_emulated(fd))
-		return shim_libc.listen(fd, backlog);
+	int c = shim_is_emulated(fd) ? 1 : claim_unbound(fd);
+	if (c <= 0)
+		return c < 0 ? -1 : shim_libc.listen(fd, backlog);
 	wsp_req q = {.op = WSP_LISTEN, .arg = backlog};
 	wsp_rep rep;
 	return sock_call(fd, &q, &rep);

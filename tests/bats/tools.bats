@@ -4,6 +4,7 @@
 # libwithsctp.so (TCP converted to SCTP) where it needs sockets to list.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 CHECK="$BUILD/bin/checksctp"
 STAT="$BUILD/bin/sctpstat"
@@ -249,13 +250,13 @@ time.sleep(25)"
 @test "bad usage and a bad configuration exit 2 with the reason" {
 	run "$CHECK" -x
 	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "checksctp: unknown option -x" ]
+	[ "${lines[0]}" = "checksctp: unknown option '-x'" ]
 	run "$STAT" extra
 	[ "$status" -eq 2 ]
 	[ "${lines[0]}" = "sctpstat: unexpected argument 'extra'" ]
 	run "$STAT" -c
 	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "sctpstat: option -c needs an argument" ]
+	[ "${lines[0]}" = "sctpstat: option '-c' needs an argument" ]
 	WITHSCTP_UDP_PORT=70000 run "$CHECK"
 	[ "$status" -eq 2 ]
 	[ "$output" = "checksctp: WITHSCTP_UDP_PORT: '70000' is not a port (1-65535)" ]
@@ -263,4 +264,50 @@ time.sleep(25)"
 	WITHSCTP_CONFIG="$BATS_TEST_TMPDIR/bad.conf" run "$STAT"
 	[ "$status" -eq 2 ]
 	echo "$output" | grep -q "^sctpstat: $BATS_TEST_TMPDIR/bad.conf:2: prots: unknown setting"
+}
+
+@test "--help and -h print the usage on stdout and exit 0; an unknown option is named, exit 2" {
+	local tool name flag
+	for tool in "$STAT" "$CHECK"; do
+		name=$(basename "$tool")
+		flag=-l
+		[ "$name" = checksctp ] && flag=-q
+		for opt in -h --help; do
+			run --separate-stderr "$tool" "$opt"
+			echo "$name $opt: $status: $output / $stderr"
+			[ "$status" -eq 0 ]
+			[ -z "$stderr" ]
+			[[ "${lines[0]}" == "usage: $name "* ]]
+			[[ "$output" == *"--control ADDR"* ]]
+			[[ "$output" == *"See $name(8)."* ]]
+		done
+		run --separate-stderr "$tool" --version
+		[ "$status" -eq 0 ]
+		[ "$output" = "$name (withsctp) 0.3" ]
+		# The option as written, long or short, even inside a cluster.
+		run --separate-stderr "$tool" --frob
+		echo "$stderr"
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[ "${stderr_lines[0]}" = "$name: unknown option '--frob'" ]
+		[ "${stderr_lines[1]}" = "usage: $name ${stderr_lines[1]#usage: $name }" ]
+		run --separate-stderr "$tool" --frob=1
+		[ "${stderr_lines[0]}" = "$name: unknown option '--frob'" ]
+		run --separate-stderr "$tool" "${flag}z"
+		[ "$status" -eq 2 ]
+		[ "${stderr_lines[0]}" = "$name: unknown option '-z'" ]
+		run --separate-stderr "$tool" --control
+		[ "$status" -eq 2 ]
+		[ "${stderr_lines[0]}" = "$name: option '--control' needs an argument" ]
+		run --separate-stderr "$tool" --help=yes
+		[ "$status" -eq 2 ]
+		[ "${stderr_lines[0]}" = "$name: option '--help' takes no argument" ]
+	done
+	# Long forms work: a daemon listed through --control, quietly checked.
+	start_daemon
+	run "$STAT" --control "$CTL" --listening --extended
+	[ "$status" -eq 0 ]
+	run "$CHECK" --quiet --control "$CTL"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }

@@ -58,6 +58,8 @@ teardown() {
 	tcp_capture_stop
 	kill_all
 	ws_stop
+	# A shared temporary directory a test made for another user.
+	[ -z "${SHARED_TMP:-}" ] || rm -rf "$SHARED_TMP"
 }
 
 # ws_wait_accept PORT [WITHSCTP OPTIONS]: until an emulated listener on PORT
@@ -416,6 +418,141 @@ $b via-B" ]
 	n=$(tcp_count "tcp.port == $a")
 	echo "TCP segments on A: $n"
 	[ "$n" -eq 0 ]
+}
+
+@test "port rules: exclusions ('all,!B', '!C', '!B, !C') keep B and C plain TCP while A is converted" {
+	local a=$P3 b=$P4 c=$((P1 + 4))
+	# Three socat servers, each under one form of exclusion.
+	bg srva 60 "$WITHSCTP" -p "!$b, !$c" socat \
+		"TCP-LISTEN:$a,reuseaddr,fork" SYSTEM:'echo via-A'
+	bg srvb 60 "$WITHSCTP" -p "all,!$b" socat \
+		"TCP-LISTEN:$b,reuseaddr,fork" SYSTEM:'echo via-B'
+	bg srvc 60 env WITHSCTP_PORTS="!$c" "$WITHSCTP" socat \
+		"TCP-LISTEN:$c,reuseaddr,fork" SYSTEM:'echo via-C'
+	# The excluded ports are kernel TCP listeners ...
+	wait_tcp_listen "$b"
+	wait_tcp_listen "$c"
+	ss -Hltn "sport = :$b or sport = :$c"
+	# ... the other one an SCTP listener of the daemon, and no TCP.
+	ws_wait_listen "$a"
+	[ -z "$(ss -Hltn "sport = :$a")" ]
+	run "$BUILD/bin/sctpstat" -l
+	echo "$output"
+	[[ "$output" == *":$a "* ]]
+	[[ "$output" != *":$b "* ]]
+	[[ "$output" != *":$c "* ]]
+	capture_start 0 "$P1"
+	tcp_capture_start "$a" "$b" "$c"
+
+	# One client program under 'all,!B': A over SCTP, B over TCP.
+	run timeout 20 "$WITHSCTP" -p "all,!$b" python3 -c '
+import socket, sys
+for port in map(int, sys.argv[1:]):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    data = b""
+    while True:
+        d = s.recv(100)
+        if not d:
+            break
+        data += d
+    print(port, data.decode().strip())
+    s.close()' "$a" "$b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$a via-A
+$b via-B" ]
+	# socat under '!B, !C' reaches C over TCP; a plain client reaches B.
+	run timeout 10 "$WITHSCTP" -p "!$b, !$c" socat -u "TCP:127.0.0.1:$c" -
+	[ "$output" = "via-C" ]
+	run timeout 10 socat -u "TCP:127.0.0.1:$b" -
+	[ "$output" = "via-B" ]
+
+	check_capture
+	n=$(count_packets "sctp.dstport == $a && sctp.chunk_type == 1")
+	echo "SCTP INITs to A: $n"
+	[ "$n" -ge 1 ]
+	n=$(count_packets "sctp.dstport == $b || sctp.srcport == $b || sctp.dstport == $c || sctp.srcport == $c")
+	echo "SCTP packets on B and C: $n"
+	[ "$n" -eq 0 ]
+	tcp_capture_stop
+	n=$(tcp_count "tcp.port == $b && tcp.flags.syn == 1 && tcp.flags.ack == 0")
+	echo "TCP SYNs to B: $n"
+	[ "$n" -eq 2 ]
+	n=$(tcp_count "tcp.port == $c && tcp.flags.syn == 1 && tcp.flags.ack == 0")
+	echo "TCP SYNs to C: $n"
+	[ "$n" -eq 1 ]
+	n=$(tcp_count "tcp.port == $a")
+	echo "TCP segments on A: $n"
+	[ "$n" -eq 0 ]
+}
+
+# As user nobody, whose home (/nonexistent) has no ~/.cache and cannot have
+# one, with no user configuration and no log file named: sctpd picks its
+# own log place.  Followed by VAR=VALUE... and the command.
+AS_NOBODY=(runuser -u nobody -- env -u WITHSCTP_LOG_FILE -u XDG_RUNTIME_DIR
+	-u XDG_CONFIG_HOME HOME=/nonexistent)
+
+@test "log place: a user with no home (nobody) gets a daemon, its log in a private \$TMPDIR/withsctp-UID; a planted one is refused with the setting to use" {
+	local a=$P3 uid dir
+	uid=$(id -u nobody)
+	# A world-writable sticky directory standing for /tmp.
+	SHARED_TMP=$(mktemp -d /tmp/ws-shared.XXXXXX)
+	chmod 1777 "$SHARED_TMP"
+	dir="$SHARED_TMP/withsctp-$uid"
+
+	# Someone else made the name first: a symlink, then a directory of
+	# root's.  The daemon refuses both and withsctp says which setting
+	# names a log file.
+	mkdir "$SHARED_TMP/elsewhere"
+	chown nobody "$SHARED_TMP/elsewhere"
+	ln -s "$SHARED_TMP/elsewhere" "$dir"
+	run timeout 20 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" "$WITHSCTP" socat -V
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"withsctp-$uid is a symlink: refused"* ]]
+	[[ "$output" == *"WITHSCTP_LOG_FILE=PATH"* ]]
+	[[ "$output" == *"log_file"* ]]
+	[ -z "$(ls -A "$SHARED_TMP/elsewhere")" ]
+	rm "$dir"
+	mkdir -m 700 "$dir"
+	run timeout 20 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" "$WITHSCTP" socat -V
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"withsctp-$uid belongs to uid 0, not $uid: refused"* ]]
+	[[ "$output" == *"WITHSCTP_LOG_FILE=PATH"* ]]
+	[ -z "$(ls -A "$dir")" ]
+	[ -z "$(ws_daemon_pid)" ]
+	rmdir "$dir"
+
+	# XDG_RUNTIME_DIR when it is set and usable.
+	mkdir -m 700 "$SHARED_TMP/run"
+	chown nobody "$SHARED_TMP/run"
+	run timeout 20 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" \
+		XDG_RUNTIME_DIR="$SHARED_TMP/run" "$WITHSCTP" socat -V
+	[ "$status" -eq 0 ]
+	[ -f "$SHARED_TMP/run/sctpd.log" ]
+	[ ! -e "$dir" ]
+	ws_stop || true
+	[ -z "$(ws_daemon_pid)" ]
+
+	# Nothing else: withsctp starts nobody's daemon, whose log goes to
+	# a directory it makes, 0700, and a converted exchange works.
+	bg server 40 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" "$WITHSCTP" socat \
+		"TCP-LISTEN:$a,reuseaddr,fork" SYSTEM:'echo hello-nobody'
+	wait_until 10 "nobody's daemon" ws_daemon_pid >/dev/null
+	ws_wait_listen "$a"
+	run timeout 20 "${AS_NOBODY[@]}" TMPDIR="$SHARED_TMP" "$WITHSCTP" socat -u \
+		"TCP:127.0.0.1:$a" -
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello-nobody" ]
+	[ -z "$(ss -Hltn "sport = :$a")" ]
+	ps -o user= -p "$(ws_daemon_pid)" | grep -qx nobody
+	stat -c '%U %a %F' "$dir"
+	[ "$(stat -c '%U %a %F' "$dir")" = "nobody 700 directory" ]
+	[ "$(stat -c '%U %a' "$dir/sctpd.log")" = "nobody 600" ]
+	grep "association .*:$a up" "$dir/sctpd.log"
 }
 
 @test "failure: no daemon and none can start: withsctp exits 125, a preloaded program says how to start sctpd" {

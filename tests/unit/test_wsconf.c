@@ -741,6 +741,56 @@ static void test_ports_exclusions(void **state)
 	assert_ports(&c, "none");
 }
 
+/* When the shim may convert a socket as it is made (before its port is
+ * known): only when no port is left out.  Exclusions, with "all" or alone,
+ * must wait for the port, or they would never apply (issue 9). */
+static void test_ports_every(void **state)
+{
+	static const char *const early[] = {"all", "ALL", "all, 1-10",
+					    "1-10 all"};
+	static const char *const late[] = {
+	    "all, !22", "all,!22",	     "!22",
+	    "!22, !53", "1-65535, !22, !53", "all !1-1023",
+	    "!1-65535", "1-65535",	     "13",
+	    "none"};
+	wsconf c;
+	(void)state;
+
+	wsconf_defaults(&c);
+	assert_true(wsconf_ports_every(&c));
+	for (size_t i = 0; i < sizeof(early) / sizeof(early[0]); i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "ports = %s", early[i]);
+		parse_ok(&c, line, NULL);
+		assert_true(wsconf_ports_every(&c));
+	}
+	for (size_t i = 0; i < sizeof(late) / sizeof(late[0]); i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "ports = %s", late[i]);
+		parse_ok(&c, line, NULL);
+		assert_false(wsconf_ports_every(&c));
+	}
+	/* The man pages' example, written as exclusions alone, means
+	 * "everything but ssh and dns", sockets with no port yet included. */
+	parse_ok(&c, "ports = !22, !53", NULL);
+	assert_ports(&c, "all, !22, !53");
+	assert_false(wsconf_port_converted(&c, 22));
+	assert_false(wsconf_port_converted(&c, 53));
+	assert_true(wsconf_port_converted(&c, 0));
+	assert_true(wsconf_port_converted(&c, 21));
+	assert_true(wsconf_port_converted(&c, 80));
+	/* The launcher's -p 'all,!P' and the environment give the same. */
+	const char *env[] = {"WITHSCTP_PORTS=all,!8022", NULL};
+	assert_int_equal(load(&c, "/nonexistent", env, NULL, 0, "x"), 0);
+	assert_false(wsconf_ports_every(&c));
+	assert_false(wsconf_port_converted(&c, 8022));
+	assert_true(wsconf_port_converted(&c, 8023));
+	const char *opt[] = {"ports=!8022"};
+	assert_int_equal(load(&c, "/nonexistent", NULL, opt, 1, "x"), 0);
+	assert_false(wsconf_ports_every(&c));
+	assert_false(wsconf_port_converted(&c, 8022));
+}
+
 static void test_ports_bad(void **state)
 {
 	static const char *const cases[][2] = {
@@ -1329,6 +1379,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_program_errors_always_checked),
 	    cmocka_unit_test(test_ports_lists),
 	    cmocka_unit_test(test_ports_exclusions),
+	    cmocka_unit_test(test_ports_every),
 	    cmocka_unit_test(test_ports_bad),
 	    cmocka_unit_test(test_rto_consistency),
 	    cmocka_unit_test(test_precedence),
