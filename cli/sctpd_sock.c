@@ -859,6 +859,13 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		*len = sizeof(lg);
 		return 0;
 	}
+	/* No IP options were set (and none travel with SCTP in UDP): the
+	 * kernel answers an empty buffer, which sshd(8) checks for before it
+	 * serves a connection (IP_OPTIONS, ip(7)). */
+	if (level == IPPROTO_IP && name == IP_OPTIONS) {
+		*len = 0;
+		return 0;
+	}
 	/* Never set: the kernel's default for most flags and counts. */
 	return put_int(0, val, len);
 }
