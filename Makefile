@@ -7,6 +7,9 @@
 #   make install / uninstall (PREFIX, DESTDIR)            make clean
 #   SANITIZE=1      ASan + UBSan build (in build-san/)
 
+# The fragments below define rules of their own: `make` alone builds all.
+.DEFAULT_GOAL := all
+
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc

@@ -792,12 +792,6 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		if (s->family != AF_INET6)
 			return ENOPROTOOPT;
 		return put_int(s->v6only, val, len);
-	} else if (level == IPPROTO_IP && name == IP_OPTIONS) {
-		/* No IP options on an association: an empty answer, as a
-		 * kernel TCP socket without them gives (sshd refuses a
-		 * connection whose answer is not empty). */
-		*len = 0;
-		return 0;
 	} else if (level == IPPROTO_TCP &&
 		   (name == TCP_INFO || name == TCP_MAXSEG)) {
 		return sd_tcpinfo_getopt(s, name, val, len);
@@ -819,6 +813,13 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		struct linger lg = {0};
 		memcpy(val, &lg, sizeof(lg));
 		*len = sizeof(lg);
+		return 0;
+	}
+	/* No IP options were set (and none travel with SCTP in UDP): the
+	 * kernel answers an empty buffer, which sshd(8) checks for before it
+	 * serves a connection (IP_OPTIONS, ip(7)). */
+	if (level == IPPROTO_IP && name == IP_OPTIONS) {
+		*len = 0;
 		return 0;
 	}
 	/* Never set: the kernel's default for most flags and counts. */

@@ -17,5 +17,27 @@ $(BUILD)/tests/shim/%: tests/shim/%.c
 # intruder speaks the control protocol with the project's own helpers.
 $(BUILD)/tests/shim/intruder: cli/wsproto.c
 
-EXTRA_TARGETS += $(SHIMTEST_BINS)
+# ctorcheck links libctor.so, whose constructor uses sockets before the
+# shim's constructors run, and which dlopens libctor_dl.so from a thread
+# (tests/shim/ctorlib.c).  Found beside ctorcheck through its RUNPATH.
+CTORLIB_SOS := $(BUILD)/tests/shim/libctor.so $(BUILD)/tests/shim/libctor_dl.so
+
+$(BUILD)/tests/shim/libctor.so: tests/shim/ctorlib.c
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SHIMTEST_CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $< -ldl -lpthread
+
+$(BUILD)/tests/shim/libctor_dl.so: tests/shim/ctorlib.c
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SHIMTEST_CFLAGS) -DCTORLIB_DLOPENED -fPIC -shared $(LDFLAGS) \
+		-o $@ $< -ldl -lpthread
+
+$(BUILD)/tests/shim/ctorcheck: tests/shim/ctorcheck.c $(CTORLIB_SOS)
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SHIMTEST_CFLAGS) $(LDFLAGS) -o $@ $< -L$(@D) -lctor \
+		-Wl,-rpath,'$$ORIGIN'
+
+EXTRA_TARGETS += $(SHIMTEST_BINS) $(CTORLIB_SOS) $(BUILD)/tests/shim/ctorcheck
 BATS_SUITES += tests/bats/shim.bats

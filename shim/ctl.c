@@ -47,9 +47,18 @@ static void atfork_child(void)
 	ctl_pid = 0; /* the connection is the parent's */
 }
 
-__attribute__((constructor)) static void ctl_init(void)
+static void atfork_register(void)
 {
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+/* The handlers must be in place before the first connection exists: a
+ * constructor that runs before the shim's may open one and then fork. */
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+__attribute__((constructor)) static void ctl_init(void)
+{
+	pthread_once(&atfork_once, atfork_register);
 }
 
 static uint64_t cookie_of(int fd)
@@ -166,6 +175,7 @@ int shim_ctl_call(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 	snprintf(q->comm, sizeof(q->comm), "%s", program_invocation_short_name);
 	if (fd_out)
 		*fd_out = -1;
+	pthread_once(&atfork_once, atfork_register);
 	pthread_mutex_lock(&mu);
 	rc = ctl_ensure();
 	if (rc == 0) {

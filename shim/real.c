@@ -1,19 +1,79 @@
 /*
- * real.c - binds the libc functions the shim wraps, once, at load time
- * (before any thread the program starts can call a hook).
+ * real.c - the libc functions the shim wraps (shim_libc in shim.h).
+ *
+ * A hook can run before this library's constructors: the constructors of
+ * the libraries a program links run before those of a preloaded library
+ * (ld.so initialises dependencies first, and a preloaded library comes
+ * before the program's own in the search list), and libcap-ng's calls
+ * close() in its own.  So shim_libc is a constant table, filled at link
+ * time, of trampolines that bind their libc function on first use; the
+ * constructor below only binds them all early so that later calls never
+ * reach dlsym.
+ *
+ * Binding takes no lock of ours: every thread that races to bind a
+ * function finds the same address and stores it atomically, so nothing
+ * can be left held by a fork, in a constructor or anywhere else.  dlsym
+ * takes ld.so's own recursive lock and may call malloc; should anything it
+ * runs come back into a hook in the same thread (a malloc interposer that
+ * closes a file, a signal handler), or should the function not be found,
+ * the trampoline makes the system call itself instead of calling an
+ * unbound pointer.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim.h"
 
-shim_real shim_libc;
+enum {
+	R_SOCKET,
+	R_BIND,
+	R_LISTEN,
+	R_CONNECT,
+	R_ACCEPT,
+	R_ACCEPT4,
+	R_GETSOCKNAME,
+	R_GETPEERNAME,
+	R_GETSOCKOPT,
+	R_SETSOCKOPT,
+	R_SOCKETPAIR,
+	R_CLOSE,
+	R_DUP2,
+	R_DUP3,
+	R_COUNT
+};
 
-static void *bind_one(const char *name)
+static const char *const names[R_COUNT] = {
+    [R_SOCKET] = "socket",
+    [R_BIND] = "bind",
+    [R_LISTEN] = "listen",
+    [R_CONNECT] = "connect",
+    [R_ACCEPT] = "accept",
+    [R_ACCEPT4] = "accept4",
+    [R_GETSOCKNAME] = "getsockname",
+    [R_GETPEERNAME] = "getpeername",
+    [R_GETSOCKOPT] = "getsockopt",
+    [R_SETSOCKOPT] = "setsockopt",
+    [R_SOCKETPAIR] = "socketpair",
+    [R_CLOSE] = "close",
+    [R_DUP2] = "dup2",
+    [R_DUP3] = "dup3",
+};
+
+static void *bound[R_COUNT];
+
+/* Set while this thread is inside dlsym/dlopen for us.  initial-exec: a
+ * library loaded with the program has its TLS in the static block, so
+ * reaching it never calls malloc (__tls_get_addr may). */
+static __thread bool binding __attribute__((tls_model("initial-exec")));
+
+static void *lookup(const char *name)
 {
+	/* RTLD_NEXT: the definition after ours, libc's or that of another
+	 * preloaded wrapper, which then keeps working. */
 	void *p = dlsym(RTLD_NEXT, name);
 	if (!p) {
 		/* libc itself preloaded before the shim comes earlier in
@@ -22,34 +82,150 @@ static void *bind_one(const char *name)
 		if (libc)
 			p = dlsym(libc, name);
 	}
-	if (!p) {
-		/* Nothing can work without the real call: say so and stop
-		 * rather than crash later. */
-		char msg[128];
-		int n = snprintf(msg, sizeof(msg),
-				 "withsctp: libc has no %s(): %s\n", name,
-				 dlerror());
-		if (n > 0 && write(2, msg, (size_t)n) < 0)
-			n = 0;
-		_exit(127);
-	}
 	return p;
 }
 
+/* libc's function i, bound now if it is not yet; NULL when it cannot be
+ * (not found, or asked again from inside the binding). */
+static void *fn(int i)
+{
+	void *p = __atomic_load_n(&bound[i], __ATOMIC_ACQUIRE);
+	if (p || binding)
+		return p;
+	binding = true;
+	p = lookup(names[i]);
+	binding = false;
+	if (p)
+		__atomic_store_n(&bound[i], p, __ATOMIC_RELEASE);
+	return p;
+}
+
+/* ---- the trampolines: libc's function, else the system call ---- */
+
+static int t_socket(int domain, int type, int protocol)
+{
+	int (*f)(int, int, int) = fn(R_SOCKET);
+	return f ? f(domain, type, protocol)
+		 : (int)syscall(SYS_socket, domain, type, protocol);
+}
+
+static int t_bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int (*f)(int, const struct sockaddr *, socklen_t) = fn(R_BIND);
+	return f ? f(fd, sa, len) : (int)syscall(SYS_bind, fd, sa, len);
+}
+
+static int t_listen(int fd, int backlog)
+{
+	int (*f)(int, int) = fn(R_LISTEN);
+	return f ? f(fd, backlog) : (int)syscall(SYS_listen, fd, backlog);
+}
+
+static int t_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int (*f)(int, const struct sockaddr *, socklen_t) = fn(R_CONNECT);
+	return f ? f(fd, sa, len) : (int)syscall(SYS_connect, fd, sa, len);
+}
+
+static int t_accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	int (*f)(int, struct sockaddr *, socklen_t *) = fn(R_ACCEPT);
+	/* accept4 with no flags: accept has no system call of its own on
+	 * every architecture. */
+	return f ? f(fd, sa, len) : (int)syscall(SYS_accept4, fd, sa, len, 0);
+}
+
+static int t_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	int (*f)(int, struct sockaddr *, socklen_t *, int) = fn(R_ACCEPT4);
+	return f ? f(fd, sa, len, flags)
+		 : (int)syscall(SYS_accept4, fd, sa, len, flags);
+}
+
+static int t_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	int (*f)(int, struct sockaddr *, socklen_t *) = fn(R_GETSOCKNAME);
+	return f ? f(fd, sa, len) : (int)syscall(SYS_getsockname, fd, sa, len);
+}
+
+static int t_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	int (*f)(int, struct sockaddr *, socklen_t *) = fn(R_GETPEERNAME);
+	return f ? f(fd, sa, len) : (int)syscall(SYS_getpeername, fd, sa, len);
+}
+
+static int t_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	int (*f)(int, int, int, void *, socklen_t *) = fn(R_GETSOCKOPT);
+	return f ? f(fd, level, name, val, len)
+		 : (int)syscall(SYS_getsockopt, fd, level, name, val, len);
+}
+
+static int t_setsockopt(int fd, int level, int name, const void *val,
+			socklen_t len)
+{
+	int (*f)(int, int, int, const void *, socklen_t) = fn(R_SETSOCKOPT);
+	return f ? f(fd, level, name, val, len)
+		 : (int)syscall(SYS_setsockopt, fd, level, name, val, len);
+}
+
+static int t_socketpair(int domain, int type, int protocol, int sv[2])
+{
+	int (*f)(int, int, int, int[2]) = fn(R_SOCKETPAIR);
+	return f ? f(domain, type, protocol, sv)
+		 : (int)syscall(SYS_socketpair, domain, type, protocol, sv);
+}
+
+static int t_close(int fd)
+{
+	int (*f)(int) = fn(R_CLOSE);
+	return f ? f(fd) : (int)syscall(SYS_close, fd);
+}
+
+static int t_dup2(int oldfd, int newfd)
+{
+	int (*f)(int, int) = fn(R_DUP2);
+	if (f)
+		return f(oldfd, newfd);
+#ifdef SYS_dup2
+	return (int)syscall(SYS_dup2, oldfd, newfd);
+#else
+	/* dup2(2): with equal numbers, only check that oldfd is open. */
+	if (oldfd == newfd)
+		return syscall(SYS_fcntl, oldfd, F_GETFD) < 0 ? -1 : newfd;
+	return (int)syscall(SYS_dup3, oldfd, newfd, 0);
+#endif
+}
+
+static int t_dup3(int oldfd, int newfd, int flags)
+{
+	int (*f)(int, int, int) = fn(R_DUP3);
+	return f ? f(oldfd, newfd, flags)
+		 : (int)syscall(SYS_dup3, oldfd, newfd, flags);
+}
+
+const shim_real shim_libc = {
+    .socket = t_socket,
+    .bind = t_bind,
+    .listen = t_listen,
+    .connect = t_connect,
+    .accept = t_accept,
+    .accept4 = t_accept4,
+    .getsockname = t_getsockname,
+    .getpeername = t_getpeername,
+    .getsockopt = t_getsockopt,
+    .setsockopt = t_setsockopt,
+    .socketpair = t_socketpair,
+    .close = t_close,
+    .dup2 = t_dup2,
+    .dup3 = t_dup3,
+};
+
+/* Binds everything at load when no hook came first, so that the calls
+ * of a running program never wait for ld.so's lock (another thread's
+ * dlopen holds it while that library's constructors run). */
 __attribute__((constructor)) static void real_init(void)
 {
-	shim_libc.socket = bind_one("socket");
-	shim_libc.bind = bind_one("bind");
-	shim_libc.listen = bind_one("listen");
-	shim_libc.connect = bind_one("connect");
-	shim_libc.accept = bind_one("accept");
-	shim_libc.accept4 = bind_one("accept4");
-	shim_libc.getsockname = bind_one("getsockname");
-	shim_libc.getpeername = bind_one("getpeername");
-	shim_libc.getsockopt = bind_one("getsockopt");
-	shim_libc.setsockopt = bind_one("setsockopt");
-	shim_libc.socketpair = bind_one("socketpair");
-	shim_libc.close = bind_one("close");
-	shim_libc.dup2 = bind_one("dup2");
-	shim_libc.dup3 = bind_one("dup3");
+	for (int i = 0; i < R_COUNT; i++)
+		fn(i);
 }

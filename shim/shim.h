@@ -2,9 +2,9 @@
  * shim.h - libwithsctp.so internals.  The shim turns a program's TCP
  * sockets into emulated sockets held by sctpd (DESIGN.md §3) or, with the
  * kernel engine, into kernel SCTP sockets.  Each hooked call has three
- * layers (torsocks is the model): the real libc function bound once
- * (real.c), the logic (sock.c, opt.c), and a one-line exported wrapper
- * (hooks.c).  Only the wrappers are visible outside the library.
+ * layers (torsocks is the model): the real libc function bound once, on
+ * first use (real.c), the logic (sock.c, opt.c), and a one-line exported
+ * wrapper (hooks.c).  Only the wrappers are visible outside the library.
  */
 #ifndef SHIM_SHIM_H
 #define SHIM_SHIM_H
@@ -32,8 +32,12 @@ typedef struct shim_real {
 	int (*dup3)(int, int, int);
 } shim_real;
 
-/* The libc functions, bound at load (real.c). */
-extern shim_real shim_libc;
+/* The libc functions (real.c).  Never NULL, from the first instruction of
+ * the process: each binds libc's function on first use, so a hook that
+ * runs before the shim's constructors (another library's, a dlopen, a
+ * thread, a fork in a constructor) is safe; failing that, the system call
+ * is made directly. */
+extern const shim_real shim_libc;
 
 typedef enum shim_mode {
 	SHIM_OFF,      /* configuration failed: convert nothing */

@@ -10,13 +10,14 @@ load helpers
 
 SOCKCHECK="$BUILD/tests/shim/sockcheck"
 INTRUDER="$BUILD/tests/shim/intruder"
+CTORCHECK="$BUILD/tests/shim/ctorcheck"
 
 setup() {
 	ports_init
 	ws_init
 	NETNS=""
 	local f
-	for f in "$WITHSCTP" "$SCTPD" "$SHIM" "$SOCKCHECK" "$INTRUDER"; do
+	for f in "$WITHSCTP" "$SCTPD" "$SHIM" "$SOCKCHECK" "$INTRUDER" "$CTORCHECK"; do
 		[ -x "$f" ] || [ -f "$f" ] || {
 			echo "missing: $f (run make)" >&2
 			return 1
@@ -166,4 +167,58 @@ own_daemon() {
 	[ "$status" -eq 0 ]
 	# Root may.
 	check bind 80 ok
+}
+
+@test "sockets used in constructors that run before the shim's: threads racing, dlopen from a thread, fork" {
+	# ctorcheck links libctor.so, whose constructor (tests/shim/ctorlib.c)
+	# does what libcap-ng's does (close) and more; first over plain TCP,
+	# which shows the checks are TCP's, then under withsctp.
+	run timeout 60 env CTORCHECK_PORT="$P2" "$CTORCHECK"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q '^PASS - ctorcheck'
+	run timeout 60 "$WITHSCTP" env CTORCHECK_PORT="$P2" LD_DEBUG=files \
+		LD_DEBUG_OUTPUT="$BATS_TEST_TMPDIR/ld" "$CTORCHECK"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q '^PASS - ctorcheck'
+	# The order that makes the test: ld.so called libctor.so's constructor
+	# (and libctor_dl.so's, loaded by it) before the shim's.
+	local pid ld order
+	pid=$(echo "$output" | sed -n 's/.*fork child pid \([0-9]*\)$/\1/p')
+	[ -n "$pid" ]
+	ld=$(grep -l 'libctor.so' "$BATS_TEST_TMPDIR"/ld.* | head -1)
+	order=$(grep -o 'calling init: .*/\(libctor\|libctor_dl\|libwithsctp\)\.so' "$ld" |
+		sed 's|.*/||' | head -3 | tr '\n' ' ')
+	echo "constructors called in this order: $order"
+	[ "$order" = "libctor.so libctor_dl.so libwithsctp.so " ]
+	# Every round trip was SCTP, and the fork child spoke to sctpd on its
+	# own control connection: its associations carry its pid, not the
+	# parent's.
+	local p
+	for p in "$P2" $((P2 + 1)) $((P2 + 2)) $((P2 + 3)); do
+		grep -q "association 127.0.0.1:[0-9]* -> 127.0.0.1:$p up" \
+			"$WITHSCTP_LOG_FILE"
+	done
+	grep "127.0.0.1:$((P2 + 2)) up" "$WITHSCTP_LOG_FILE" | head -2
+	[ "$(grep -c "ctorcheck\[$pid\]: association .* -> 127.0.0.1:$((P2 + 2)) up" \
+		"$WITHSCTP_LOG_FILE")" -eq 10 ]
+}
+
+@test "programs linked to libcap-ng start under withsctp: setpriv, postgres, sshd" {
+	local pg
+	run timeout 10 "$WITHSCTP" setpriv --version
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "setpriv from util-linux"* ]]
+	pg=$(ls /usr/lib/postgresql/*/bin/postgres | sort -V | tail -1)
+	[ -x "$pg" ] || { echo "missing: postgresql (run make deps)"; return 1; }
+	run timeout 10 "$WITHSCTP" "$pg" --version
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "postgres (PostgreSQL) "* ]]
+	run timeout 10 "$WITHSCTP" /usr/sbin/sshd -V
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "OpenSSH_"* ]]
 }

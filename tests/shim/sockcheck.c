@@ -665,6 +665,16 @@ static void check_tcp_options(int s)
 	       res(r));
 	pass("SO_LINGER set {1, 5}, get {%d, %d}, then off", lg2.l_onoff,
 	     lg2.l_linger);
+	/* No IP options: an empty answer (sshd refuses a connection that
+	 * reports some). */
+	unsigned char opts[40];
+	socklen_t ol = sizeof(opts);
+	r = getsockopt(s, IPPROTO_IP, IP_OPTIONS, opts, &ol);
+	EXPECT(r == 0 && ol == 0,
+	       "getsockopt(IP_OPTIONS): expected 0 with length 0, got %s "
+	       "length %u",
+	       res(r), ol);
+	pass("IP_OPTIONS: empty");
 }
 
 static void check_ipv6(void)
