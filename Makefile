@@ -59,6 +59,8 @@ MAN3_PAGES :=
 MAN5_PAGES :=
 MAN8_PAGES :=
 EXTRA_TARGETS :=   # other things `all` builds (the shim)
+# A fragment's own rule (mk/host.mk) must not become the default goal.
+.DEFAULT_GOAL := all
 include $(sort $(wildcard mk/*.mk))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -90,9 +92,12 @@ $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# A unit test may add objects (mk/*.mk) that use the engine: the archive
+# goes last.  UNIT_LIBS_<name>: libraries it needs besides cmocka.
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(UNIT_EXTRA_OBJS) $(LIB_A)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lm
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter-out $(LIB_A),$^) $(LIB_A) \
+	  -lcmocka $(UNIT_LIBS_$*) -lm
 
 # cli programs: CLI_SRCS_<name> lists their own sources.
 define cli_rule

@@ -2,7 +2,8 @@
  * host.c - runs engine endpoints over the UDP encapsulation sockets.
  *
  * Data path: recvmmsg batch -> route by destination SCTP port ->
- * esctp_endpoint_input -> events to handlers -> (batch done) pump: every
+ * esctp_endpoint_input -> events to handlers -> the replies that input
+ * provoked straight into the send slots -> (batch done) pump: every
  * endpoint marked dirty has its events dispatched, its handler topped up,
  * its output drained straight into the send slots and its timer re-armed at
  * esctp_endpoint_deadline -> sendmmsg.  Nothing is allocated per packet.
@@ -37,6 +38,9 @@ struct host {
 	host_config cfg;
 	udp_sock udp;
 	udp_rx *rx;
+	/* The last batch is rx[0..rx_count); the engine has seen those
+	 * before rx_next. */
+	size_t rx_next, rx_count;
 	udp_tx *tx;
 	bool tx_blocked;
 	host_ep **ports; /* 65536 entries, indexed by local SCTP port */
@@ -355,6 +359,34 @@ static bool ep_drain(host_ep *e, esctp_tstamp now)
 	}
 }
 
+/* Moves the one-shot replies e's last input provoked (INIT ACKs, ABORTs,
+ * HEARTBEAT ACKs, SACKs of back-to-back DATA) into send slots at once.  The
+ * engine keeps them in a queue of a few packets that bounds what a flood
+ * costs; waiting for the end of the batch to drain it dropped every INIT
+ * ACK past the sixth of a batch of 32 INITs, and each of those clients
+ * waited a second or more for its retransmission.  Replies the socket has
+ * no room for stay in the engine's queue. */
+static void ep_drain_replies(host_ep *e)
+{
+	host *h = e->h;
+
+	while (!e->dead && esctp_endpoint_pending_replies(e->ep)) {
+		size_t cap;
+		uint8_t *buf = udp_tx_slot(h->tx, &cap);
+		if (!buf) {
+			if (host_flush(h))
+				return;
+			continue;
+		}
+		esctp_addr src, dst;
+		int n =
+		    esctp_endpoint_output_reply(e->ep, buf, cap, &src, &dst);
+		if (n <= 0)
+			return;
+		udp_tx_commit(h->tx, (size_t)n, &src, &dst);
+	}
+}
+
 static void ep_rearm(host_ep *e)
 {
 	esctp_tstamp d = esctp_endpoint_deadline(e->ep);
@@ -468,9 +500,27 @@ static void host_input(host *h, const uint8_t *pkt, size_t len,
 				len, udp_addr_str(src, a, sizeof(a)));
 	}
 	ep_dispatch(e);
+	ep_drain_replies(e);
 	e->busy--;
 	ep_mark(e);
 	ep_release(e);
+}
+
+/* Gives the engine the datagrams of the last batch it has not seen.  When
+ * sending blocks it stops: the rest wait in h->rx until the socket is
+ * writable, since the replies they provoke could not leave and only a few
+ * fit in the engine's queue. */
+static void host_feed(host *h)
+{
+	esctp_tstamp now = loop_now(h->l);
+
+	while (h->rx_next < h->rx_count && !h->tx_blocked) {
+		uint8_t *pkt;
+		size_t len;
+		esctp_addr src, dst;
+		udp_rx_get(h->rx, h->rx_next++, &pkt, &len, &src, &dst);
+		host_input(h, pkt, len, &src, &dst, now);
+	}
 }
 
 static void on_socket(loop *l, int fd, unsigned events, void *arg)
@@ -478,10 +528,12 @@ static void on_socket(loop *l, int fd, unsigned events, void *arg)
 	host *h = arg;
 	int fam = fd == h->udp.fd[UDP_V4] ? UDP_V4 : UDP_V6;
 
+	(void)l;
 	if ((events & LOOP_WRITE) && h->tx_blocked) {
 		wait_writable(h, false);
 		if (udp_tx_flush(&h->udp, h->tx) == 0) {
 			h->tx_blocked = false;
+			host_feed(h);
 			host_pump(h);
 		} else {
 			wait_writable(h, true);
@@ -489,18 +541,16 @@ static void on_socket(loop *l, int fd, unsigned events, void *arg)
 	}
 	if (!(events & LOOP_READ))
 		return;
-	for (int round = 0; round < HOST_RX_ROUNDS; round++) {
+	/* While the kernel refuses our packets nothing is read: the
+	 * datagrams wait in the socket's receive buffer (wait_writable turned
+	 * reading off). */
+	for (int round = 0; round < HOST_RX_ROUNDS && !h->tx_blocked; round++) {
 		int n = udp_recv(&h->udp, fam, h->rx);
 		if (n <= 0)
 			break;
-		esctp_tstamp now = loop_now(l);
-		for (int i = 0; i < n; i++) {
-			uint8_t *pkt;
-			size_t len;
-			esctp_addr src, dst;
-			udp_rx_get(h->rx, (size_t)i, &pkt, &len, &src, &dst);
-			host_input(h, pkt, len, &src, &dst, now);
-		}
+		h->rx_next = 0;
+		h->rx_count = (size_t)n;
+		host_feed(h);
 		/* Answer (SACKs, more DATA) before reading the next batch. */
 		host_pump(h);
 		if ((size_t)n < h->cfg.batch)
@@ -515,16 +565,20 @@ static void set_interest(host *h, unsigned mask)
 			loop_fd_set(h->l, h->udp.fd[i], mask, on_socket, h);
 }
 
-/* Write interest only on the socket the blocked packet waits for, so the
- * other (always writable) one does not spin the loop. */
+/* While blocked: write interest only on the socket the blocked packet
+ * waits for, so the other (always writable) one does not spin the loop,
+ * and no read interest, since on_socket reads nothing until the queue
+ * moves (a level-triggered read event would spin the loop too). */
 static void wait_writable(host *h, bool on)
 {
 	int fam = udp_tx_head_family(h->tx);
 
-	set_interest(h, LOOP_READ);
-	if (on && fam >= 0 && h->udp.fd[fam] >= 0)
-		loop_fd_set(h->l, h->udp.fd[fam], LOOP_READ | LOOP_WRITE,
-			    on_socket, h);
+	if (!on || fam < 0 || h->udp.fd[fam] < 0) {
+		set_interest(h, LOOP_READ);
+		return;
+	}
+	set_interest(h, 0);
+	loop_fd_set(h->l, h->udp.fd[fam], LOOP_WRITE, on_socket, h);
 }
 
 /* ---- the host ---- */

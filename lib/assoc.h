@@ -82,7 +82,7 @@ struct esctp_endpoint {
 	ep_reply replies[EP_REPLY_SLOTS];
 	uint8_t *reply_pool[EP_REPLY_SLOTS];
 	uint8_t reply_head, reply_count, npool;
-	uint64_t replies_dropped;
+	uint64_t replies_sent, replies_dropped;
 
 	/* Event queue: a ring that grows by doubling. */
 	esctp_event *evq;

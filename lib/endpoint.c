@@ -255,25 +255,56 @@ void ep_ootb(esctp_endpoint *ep, const uint8_t *pkt, size_t len,
 
 /* ---- output ---- */
 
+int esctp_endpoint_output_reply(esctp_endpoint *ep, uint8_t *buf, size_t cap,
+				esctp_addr *src, esctp_addr *dst)
+{
+	if (!ep || !buf || !src || !dst)
+		return ESCTP_ERR_INVAL;
+	if (!ep->reply_count)
+		return 0;
+	ep_reply *r = &ep->replies[ep->reply_head];
+	if (cap < r->len)
+		return ESCTP_ERR_NOBUF;
+	memcpy(buf, r->buf, r->len);
+	*dst = r->to;
+	*src = r->from;
+	ep->reply_pool[ep->npool++] = r->buf;
+	r->buf = NULL;
+	ep->reply_head = (uint8_t)((ep->reply_head + 1) % EP_REPLY_SLOTS);
+	ep->reply_count--;
+	ep->replies_sent++;
+	return r->len;
+}
+
+size_t esctp_endpoint_pending_replies(const esctp_endpoint *ep)
+{
+	return ep ? ep->reply_count : 0;
+}
+
+void esctp_endpoint_stats_get(const esctp_endpoint *ep,
+			      esctp_endpoint_stats *st)
+{
+	if (!st)
+		return;
+	memset(st, 0, sizeof *st);
+	if (!ep)
+		return;
+	st->replies_sent = ep->replies_sent;
+	st->replies_dropped = ep->replies_dropped;
+	st->events_dropped = ep->events_dropped;
+	st->replies_queued = ep->reply_count;
+	st->reply_buffers = ep->npool;
+	for (unsigned i = 0; i < EP_REPLY_SLOTS; i++)
+		st->reply_buffers += ep->replies[i].buf != NULL;
+}
+
 int esctp_endpoint_output(esctp_endpoint *ep, uint8_t *buf, size_t cap,
 			  esctp_addr *src, esctp_addr *dst, esctp_tstamp now)
 {
 	if (!ep || !buf || !src || !dst)
 		return ESCTP_ERR_INVAL;
-	if (ep->reply_count) {
-		ep_reply *r = &ep->replies[ep->reply_head];
-		if (cap < r->len)
-			return ESCTP_ERR_NOBUF;
-		memcpy(buf, r->buf, r->len);
-		*dst = r->to;
-		*src = r->from;
-		ep->reply_pool[ep->npool++] = r->buf;
-		r->buf = NULL;
-		ep->reply_head =
-		    (uint8_t)((ep->reply_head + 1) % EP_REPLY_SLOTS);
-		ep->reply_count--;
-		return r->len;
-	}
+	if (ep->reply_count)
+		return esctp_endpoint_output_reply(ep, buf, cap, src, dst);
 	esctp_assoc *a;
 	while ((a = ep->outq_head) != NULL) {
 		ep_outq_remove(ep, a);

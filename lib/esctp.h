@@ -5,7 +5,9 @@
  * thread and keeps no global mutable state.  The host
  *
  *   - passes every received packet in with esctp_endpoint_input(),
- *   - pulls packets to send with esctp_endpoint_output() into its own buffers,
+ *   - pulls packets to send with esctp_endpoint_output() into its own buffers
+ *     (and, when it reads packets in batches, the replies each input
+ *     provoked with esctp_endpoint_output_reply() right after that input),
  *   - asks esctp_endpoint_deadline() when to call esctp_endpoint_expire(),
  *   - pulls events with esctp_endpoint_next_event(),
  *   - supplies randomness, the state-cookie MAC and (optionally) an allocator
@@ -234,6 +236,49 @@ int esctp_endpoint_input(esctp_endpoint *ep, const uint8_t *pkt, size_t len,
  * 0 when there is nothing to send now, or ESCTP_ERR_NOBUF. */
 int esctp_endpoint_output(esctp_endpoint *ep, uint8_t *buf, size_t cap,
                           esctp_addr *src, esctp_addr *dst, esctp_tstamp now);
+
+/* Writes the next one-shot reply into buf, like esctp_endpoint_output(),
+ * but only those: the packets built while a packet was input (INIT ACK,
+ * ABORT, ERROR, SHUTDOWN COMPLETE, HEARTBEAT ACK, the SACKs of
+ * back-to-back DATA, the answers to out-of-the-blue packets), never an
+ * association's own output.  It runs no association and needs no time, so
+ * it costs a copy.
+ *
+ * Replies wait in a small queue (8 packets, of which at most 6 answer
+ * unauthenticated packets such as INIT) that bounds what a flood can cost;
+ * a reply that finds it full is dropped and the peer retransmits after its
+ * RTO (a second or more).  A host that gives the engine several packets
+ * before it calls esctp_endpoint_output() (recvmmsg batches) calls this
+ * after each esctp_endpoint_input() until it returns 0, so that a burst of
+ * INITs from legitimate clients is answered in full, then sends the
+ * packets before it reads the next batch.
+ *
+ * Returns the packet length, 0 when no reply waits, ESCTP_ERR_NOBUF when
+ * cap is too small for it (it stays queued) or ESCTP_ERR_INVAL. */
+int esctp_endpoint_output_reply(esctp_endpoint *ep, uint8_t *buf, size_t cap,
+                                esctp_addr *src, esctp_addr *dst);
+
+/* How many one-shot replies wait for esctp_endpoint_output_reply() or
+ * esctp_endpoint_output(); 0 for a NULL ep. */
+size_t esctp_endpoint_pending_replies(const esctp_endpoint *ep);
+
+/* Counters of an endpoint, for hosts that report them. */
+typedef struct esctp_endpoint_stats {
+	uint64_t replies_sent;    /* one-shot replies output */
+	uint64_t replies_dropped; /* ... not sent: the reply queue was full
+	                             (a flood, or a host that reads many
+	                             packets before it drains replies) or
+	                             memory ran out */
+	uint64_t events_dropped;  /* events lost with memory short (DATA
+	                             events are merged, never lost) */
+	uint32_t replies_queued;  /* replies waiting now */
+	uint32_t reply_buffers;   /* buffers of cfg.mtu bytes the reply queue
+	                             holds (at most 8, kept once allocated) */
+} esctp_endpoint_stats;
+
+/* Fills *st (zeroes for a NULL ep). */
+void esctp_endpoint_stats_get(const esctp_endpoint *ep,
+                              esctp_endpoint_stats *st);
 
 /* The earliest time at which esctp_endpoint_expire() has work to do, or
  * ESCTP_TSTAMP_NEVER. */

@@ -8,6 +8,9 @@ INSTALL_PROGS += esctp-peer
 UNIT_TESTS += tests/unit/test_host.c
 BATS_SUITES += tests/bats/interop.bats
 
-# test_host exercises loop.c and udp.c only (no engine, no libcrypto).
-$(BUILD)/tests/test_host: $(BUILD)/cli/loop.o $(BUILD)/cli/udp.o
+# test_host exercises loop.c, udp.c and host.c (an endpoint answering
+# bursts of INITs over loopback; HMAC from libcrypto).
+$(BUILD)/tests/test_host: $(BUILD)/cli/loop.o $(BUILD)/cli/udp.o \
+	$(BUILD)/cli/host.o
+UNIT_LIBS_test_host := -lcrypto
 BENCH_PROGS += tests/bench/bench_engine.c tests/bench/tcp_bench.c tests/bench/ws_bulk.c

@@ -1131,6 +1131,154 @@ static void test_ootb(void **state)
 	net_free(n);
 }
 
+/* An INIT to Z from SCTP port sport, with Initiate Tag tag. */
+static size_t make_init(uint8_t *buf, uint16_t sport, uint32_t tag)
+{
+	wbuf w;
+	wbuf_init(&w, buf, 256);
+	pkt_put_header(&w, sport, PORT_Z, 0);
+	size_t off = chunk_open(&w, CT_INIT, 0);
+	chunk_init ci = {.init_tag = tag,
+			 .a_rwnd = 65536,
+			 .os = 10,
+			 .mis = 10,
+			 .initial_tsn = tag ^ 0x5a5a5a5a};
+	chunk_put_init_fixed(&w, &ci);
+	chunk_close(&w, off);
+	pkt_finish(&w);
+	return w.len;
+}
+
+/* Moves every queued one-shot reply of Z out the new way; counts the INIT
+ * ACKs and checks each goes back to `to` with the Initiate Tag of an INIT
+ * sent from port 3000 + k with tag 0x1000 + k. */
+static unsigned drain_init_acks(net *n, const esctp_addr *to)
+{
+	uint8_t out[2048];
+	esctp_addr src, dst;
+	unsigned acks = 0;
+	int len;
+	while ((len = esctp_endpoint_output_reply(n->s[Z].ep, out, sizeof out,
+						  &src, &dst)) > 0) {
+		assert_true(esctp_addr_equal(&dst, to));
+		assert_int_equal(out[12], CT_INIT_ACK);
+		uint16_t k = (uint16_t)(get16(out + 2) - 3000);
+		assert_int_equal(get32(out + 4), 0x1000u + k);
+		acks++;
+	}
+	assert_int_equal(len, 0);
+	return acks;
+}
+
+/* A batch of INITs from 32 legitimate clients read before any output (one
+ * recvmmsg of the daemon): drained after each input, every one gets its
+ * INIT ACK; left for one output() at the end of the batch, all but
+ * EP_REPLY_SLOTS_INPUT are dropped, and the clients wait for their T1
+ * (issue 9: 131 s for a burst of 10,000). */
+static void test_init_burst_replies(void **state)
+{
+	(void)state;
+	net *n = net_new();
+	esctp_addr client = n->s[A].addr;
+	client.ip[3] = 9;
+	uint8_t pkt[256], out[2048];
+	esctp_addr src, dst;
+	unsigned acks = 0;
+	for (uint16_t k = 0; k < 32; k++) {
+		size_t len = make_init(pkt, (uint16_t)(3000 + k), 0x1000u + k);
+		assert_int_equal(input_z(n, pkt, len, &client), 0);
+		acks += drain_init_acks(n, &client);
+	}
+	assert_int_equal(acks, 32);
+	esctp_endpoint_stats st;
+	esctp_endpoint_stats_get(n->s[Z].ep, &st);
+	assert_int_equal(st.replies_sent, 32);
+	assert_int_equal(st.replies_dropped, 0);
+	assert_int_equal(st.replies_queued, 0);
+	assert_int_equal(esctp_endpoint_pending_replies(n->s[Z].ep), 0);
+	/* No state before a valid COOKIE ECHO (RFC 9260 §5.1.3). */
+	assert_null(n->s[Z].ep->all);
+	/* The old way: the whole batch in, then output. */
+	for (uint16_t k = 0; k < 32; k++) {
+		size_t len = make_init(pkt, (uint16_t)(3000 + k), 0x1000u + k);
+		assert_int_equal(input_z(n, pkt, len, &client), 0);
+	}
+	assert_int_equal(esctp_endpoint_pending_replies(n->s[Z].ep),
+			 EP_REPLY_SLOTS_INPUT);
+	esctp_endpoint_stats_get(n->s[Z].ep, &st);
+	assert_int_equal(st.replies_dropped, 32 - EP_REPLY_SLOTS_INPUT);
+	assert_int_equal(drain_init_acks(n, &client), EP_REPLY_SLOTS_INPUT);
+	/* Replies only: an association's own packets wait for output(). */
+	connect_az(n);
+	assert_int_equal(esctp_endpoint_pending_replies(n->s[A].ep), 0);
+	assert_int_equal(esctp_endpoint_output_reply(n->s[A].ep, out,
+						     sizeof out, &src, &dst),
+			 0);
+	int len = esctp_endpoint_output(n->s[A].ep, out, sizeof out, &src, &dst,
+					n->now);
+	assert_true(len > 0 && out[12] == CT_INIT);
+	/* Arguments and a buffer too small: the reply stays queued. */
+	size_t ilen = make_init(pkt, 3000, 0x1000);
+	input_z(n, pkt, ilen, &client);
+	assert_int_equal(
+	    esctp_endpoint_output_reply(n->s[Z].ep, out, 16, &src, &dst),
+	    ESCTP_ERR_NOBUF);
+	assert_int_equal(esctp_endpoint_pending_replies(n->s[Z].ep), 1);
+	assert_int_equal(
+	    esctp_endpoint_output_reply(NULL, out, sizeof out, &src, &dst),
+	    ESCTP_ERR_INVAL);
+	assert_int_equal(esctp_endpoint_pending_replies(NULL), 0);
+	assert_int_equal(drain_init_acks(n, &client), 1);
+	net_free(n);
+}
+
+/* A flood of 10,000 INITs, answered as they come: the engine allocates
+ * one reply buffer for the first and nothing after it, keeps no state for
+ * any of them, and the work per INIT stays one INIT ACK.  Unanswered (no
+ * draining at all), it costs the 6 buffers of the queue and no more. */
+static void test_init_flood_memory(void **state)
+{
+	(void)state;
+	net *n = net_new();
+	esctp_addr flooder = n->s[A].addr;
+	flooder.ip[3] = 66;
+	uint8_t pkt[256];
+	size_t live = 0;
+	unsigned acks = 0;
+	for (unsigned i = 0; i < 10000; i++) {
+		uint16_t k = (uint16_t)(i % 4000);
+		size_t len = make_init(pkt, (uint16_t)(3000 + k), 0x1000u + k);
+		assert_int_equal(input_z(n, pkt, len, &flooder), 0);
+		acks += drain_init_acks(n, &flooder);
+		if (i == 0)
+			live = n->s[Z].h.live;
+		assert_int_equal(n->s[Z].h.live, live);
+	}
+	assert_int_equal(acks, 10000);
+	assert_null(n->s[Z].ep->all);
+	esctp_endpoint_stats st;
+	esctp_endpoint_stats_get(n->s[Z].ep, &st);
+	assert_int_equal(st.replies_sent, 10000);
+	assert_int_equal(st.replies_dropped, 0);
+	assert_int_equal(st.reply_buffers, 1);
+	/* Nobody drains: the queue fills, then everything is dropped. */
+	for (unsigned i = 0; i < 10000; i++) {
+		uint16_t k = (uint16_t)(i % 4000);
+		size_t len = make_init(pkt, (uint16_t)(3000 + k), 0x1000u + k);
+		input_z(n, pkt, len, &flooder);
+		if (i == EP_REPLY_SLOTS_INPUT)
+			live = n->s[Z].h.live;
+		if (i >= EP_REPLY_SLOTS_INPUT)
+			assert_int_equal(n->s[Z].h.live, live);
+	}
+	esctp_endpoint_stats_get(n->s[Z].ep, &st);
+	assert_int_equal(st.reply_buffers, EP_REPLY_SLOTS_INPUT);
+	assert_int_equal(st.replies_dropped, 10000 - EP_REPLY_SLOTS_INPUT);
+	assert_int_equal(drain_init_acks(n, &flooder), EP_REPLY_SLOTS_INPUT);
+	assert_null(n->s[Z].ep->all);
+	net_free(n);
+}
+
 /* §6.2: DATA without user data ends the association. */
 static void test_no_user_data(void **state)
 {
@@ -1371,6 +1519,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_restart_new_address),
 	    cmocka_unit_test(test_bad_vtag),
 	    cmocka_unit_test(test_ootb),
+	    cmocka_unit_test(test_init_burst_replies),
+	    cmocka_unit_test(test_init_flood_memory),
 	    cmocka_unit_test(test_no_user_data),
 	    cmocka_unit_test(test_bad_stream_and_unknown_chunks),
 	    cmocka_unit_test(test_heartbeat),
