@@ -59,8 +59,6 @@ MAN3_PAGES :=
 MAN5_PAGES :=
 MAN8_PAGES :=
 EXTRA_TARGETS :=   # other things `all` builds (the shim)
-# A fragment's own rule (mk/host.mk) must not become the default goal.
-.DEFAULT_GOAL := all
 include $(sort $(wildcard mk/*.mk))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
