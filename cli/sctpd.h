@@ -129,6 +129,7 @@ struct wsock {
 	bool shutdown_sent; /* esctp_assoc_shutdown() called */
 	bool peer_ws;	    /* the peer is a withsctp daemon */
 	bool accepted;	    /* came from a listener */
+	bool connect_failed; /* its connect never came up (SO_ERROR says why) */
 	bool reuseaddr, reuseport, v6only, keepalive, linger0, nodelay;
 	bool out_blocked; /* waiting for send space in the engine */
 	uint8_t *obuf;	  /* received bytes the channel did not take */

@@ -107,6 +107,8 @@ static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep)
 	rep->state = s->state;
 	rep->local = s->local;
 	rep->peer = s->peer;
+	if (s->connect_failed)
+		rep->flags |= WSP_RF_CONNECT_FAILED;
 	if (q->op != WSP_CONNECT)
 		rep->val = s->so_error;
 }

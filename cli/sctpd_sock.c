@@ -582,6 +582,7 @@ static void on_failed(wsock *s, const esctp_event *ev)
 		/* As on TCP: reads see EOF, writes EPIPE, SO_ERROR the cause;
 		 * the socket is kept a while for SO_ERROR (sd_sweep). */
 		s->so_error = lost_errno(ev);
+		s->connect_failed = true;
 		sd_chan_failed(s);
 		sd_reap_at(s, host_now(s->d->h) + SD_REAP_DELAY);
 		return;

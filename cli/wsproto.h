@@ -108,10 +108,13 @@ typedef struct wsp_rep {
 	int32_t family;
 	int32_t state;
 	uint16_t udp_port;
-	uint16_t reserved;
+	uint16_t flags; /* WSP_RF_* */
 	wsp_addr local, peer;
 	char msg[200]; /* NUL-terminated explanation of err */
 } wsp_rep;
+
+/* rep.flags: the socket's connect failed (its SO_ERROR is the cause). */
+#define WSP_RF_CONNECT_FAILED 0x1
 
 /* One record on a listening socket's channel per accepted association. */
 typedef struct wsp_accept {

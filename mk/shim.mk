@@ -2,7 +2,7 @@
 # are exported (-fvisibility=hidden, hooks.c marks them).
 # (the configuration module's files are named here, not through
 # WSCONF_SRCS, because mk/wsconf.mk is read after this fragment)
-SHIM_SRCS := shim/real.c shim/fdtab.c shim/addr.c shim/conf.c shim/ctl.c shim/sock.c shim/opt.c \
+SHIM_SRCS := shim/real.c shim/fdtab.c shim/addr.c shim/conf.c shim/ctl.c shim/sock.c shim/opt.c shim/hint.c \
 	shim/hooks.c cli/wsproto.c cli/wsconf.c cli/wsconf_values.c cli/wsconf_ports.c
 SHIM_SO := $(BUILD)/lib/libwithsctp.so
 MAN1_PAGES += man/withsctp.1

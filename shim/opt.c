@@ -118,6 +118,12 @@ int shim_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	socklen_t n = rep.len < *len ? rep.len : *len;
 	memcpy(val, rep.val_buf, n);
 	*len = n;
+	if (level == SOL_SOCKET && name == SO_ERROR &&
+	    (rep.flags & WSP_RF_CONNECT_FAILED) && rep.len == sizeof(int)) {
+		int err;
+		memcpy(&err, rep.val_buf, sizeof(err));
+		shim_hint_failed_connect(&rep.peer, err);
+	}
 	return 0;
 }
 

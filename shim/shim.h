@@ -88,6 +88,11 @@ int shim_sa_to_wsp(const struct sockaddr *sa, socklen_t len, wsp_addr *w);
 void shim_wsp_to_sa(const wsp_addr *w, int family, struct sockaddr *sa,
 		    socklen_t *len);
 
+/* After a converted connect to dest failed with err: when a plain TCP
+ * server answers there, one line on stderr says the peer is probably not
+ * under withsctp and how to leave the port on TCP (hint.c). */
+void shim_hint_failed_connect(const wsp_addr *dest, int err);
+
 /* The logic of each hook (sock.c, opt.c): same contract as libc's. */
 int shim_socket(int domain, int type, int protocol);
 int shim_bind(int fd, const struct sockaddr *sa, socklen_t len);

@@ -486,6 +486,34 @@ $b via-B" ]
 	[ "$n" -eq 0 ]
 }
 
+@test "mismatch: a converted client that meets a plain TCP server is told the server is probably not on SCTP and how to leave the port out" {
+	local a=$P3 b=$P4
+	# A plain TCP server (not under withsctp) on A; nothing at all on B.
+	bg tcpsrv 60 socat "TCP-LISTEN:$a,reuseaddr,fork" SYSTEM:'echo plain'
+	wait_tcp_listen "$a"
+	run timeout 20 "$WITHSCTP" socat -u "TCP:127.0.0.1:$a" -
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"127.0.0.1 port $a: no SCTP answer (Connection refused), but a TCP server answers there"* ]]
+	[[ "$output" == *"withsctp -p 'all,!$a'"* ]]
+	# A non-blocking client (curl) learns it through SO_ERROR: same line.
+	run timeout 20 "$WITHSCTP" curl -sS "http://127.0.0.1:$a/"
+	echo "$output"
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"port $a: no SCTP answer"*"TCP server answers there"* ]]
+	# Nothing listens on B over either protocol: refused, and no hint.
+	run timeout 20 "$WITHSCTP" socat -u "TCP:127.0.0.1:$b" -
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Connection refused"* ]]
+	[[ "$output" != *"TCP server answers"* ]]
+	# The advice works: with A left out, the same client gets the reply.
+	run timeout 20 "$WITHSCTP" -p "all,!$a" socat -u "TCP:127.0.0.1:$a" -
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "plain" ]
+}
+
 # As user nobody, whose home (/nonexistent) has no ~/.cache and cannot have
 # one, with no user configuration and no log file named: sctpd picks its
 # own log place.  Followed by VAR=VALUE... and the command.
