@@ -47,33 +47,13 @@ static void route_src(sctpd *d, const wsp_addr *peer, int family, uint16_t port,
 			return;
 		}
 	}
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in sin;
-		struct sockaddr_in6 sin6;
-	} u = {0};
-	socklen_t len;
-	int af = e.family == ESCTP_AF_INET ? AF_INET : AF_INET6;
-	if (af == AF_INET) {
-		u.sin.sin_family = AF_INET;
-		u.sin.sin_port = htons(9);
-		memcpy(&u.sin.sin_addr, e.ip, 4);
-		len = sizeof(u.sin);
-	} else {
-		u.sin6.sin6_family = AF_INET6;
-		u.sin6.sin6_port = htons(9);
-		memcpy(&u.sin6.sin6_addr, e.ip, 16);
-		u.sin6.sin6_scope_id = e.scope_id;
-		len = sizeof(u.sin6);
-	}
+	struct sockaddr_storage ss;
+	socklen_t len = udp_addr_to_sockaddr(&e, &ss);
 	esctp_addr src = {.family = e.family};
-	int fd = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, &u.sa, len) == 0 &&
-	    getsockname(fd, &u.sa, &len) == 0) {
-		if (af == AF_INET)
-			memcpy(src.ip, &u.sin.sin_addr, 4);
-		else
-			memcpy(src.ip, &u.sin6.sin6_addr, 16);
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&ss, len) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    udp_addr_from_sockaddr(&src, (struct sockaddr *)&ss, len) == 0) {
 		sd_route *r = &d->routes[d->route_next++ % SD_ROUTE_CACHE];
 		r->peer = e;
 		r->src = src;
@@ -90,27 +70,12 @@ static bool addr_is_local(const wsp_addr *a)
 {
 	esctp_addr e;
 	sd_addr_to_esctp(a, 0, &e);
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in sin;
-		struct sockaddr_in6 sin6;
-	} u = {0};
-	socklen_t len;
-	int af = e.family == ESCTP_AF_INET ? AF_INET : AF_INET6;
-	if (af == AF_INET) {
-		u.sin.sin_family = AF_INET;
-		memcpy(&u.sin.sin_addr, e.ip, 4);
-		len = sizeof(u.sin);
-	} else {
-		u.sin6.sin6_family = AF_INET6;
-		memcpy(&u.sin6.sin6_addr, e.ip, 16);
-		u.sin6.sin6_scope_id = e.scope_id;
-		len = sizeof(u.sin6);
-	}
-	int fd = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage ss;
+	socklen_t len = udp_addr_to_sockaddr(&e, &ss);
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return true; /* cannot tell: let the engine find out */
-	bool ok = bind(fd, &u.sa, len) == 0 || errno != EADDRNOTAVAIL;
+	bool ok = bind(fd, (struct sockaddr *)&ss, len) == 0 || errno != EADDRNOTAVAIL;
 	close(fd);
 	return ok;
 }
