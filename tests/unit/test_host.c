@@ -399,8 +399,11 @@ static void rig_open(rig *r)
 static void rig_close(rig *r)
 {
 	close(r->fd);
-	host_free(r->h);
+	/* The endpoint's memory comes from the host's allocator: the host
+	 * goes last (host_free only unhooks it). */
+	host_del_endpoint(host_lookup(r->h, BURST_PORT));
 	esctp_endpoint_free(r->ep);
+	host_free(r->h);
 	loop_free(r->l);
 }
 
