@@ -20,6 +20,7 @@
 #include "host.h"
 
 #define HOST_RX_ROUNDS 8 /* batches read per wake-up before pumping again */
+#define HOST_ERR_BATCH 64 /* ICMP errors read per wake-up */
 
 struct host_ep {
 	host *h;
@@ -523,12 +524,46 @@ static void host_feed(host *h)
 	}
 }
 
+/* ICMP errors for what we sent (RFC 6951 §5.5): a Destination Unreachable
+ * saying nothing listens at the peer's UDP port ends an association still
+ * starting there, as an ABORT would; the engine checks the quoted packet
+ * came from that association.  The queue is always drained, since what it
+ * holds counts against the socket's receive buffer. */
+static void host_errors(host *h, int fam)
+{
+	uint8_t pkt[512];
+	esctp_tstamp now = loop_now(h->l);
+
+	for (int i = 0; i < HOST_ERR_BATCH; i++) {
+		size_t len = sizeof(pkt);
+		esctp_addr to;
+		bool unreach;
+		if (udp_recv_error(&h->udp, fam, pkt, &len, &to, &unreach) <= 0)
+			return;
+		h->st.rx_icmp++;
+		if (!unreach || len < 12 || !to.family)
+			continue;
+		host_ep *e = h->ports[(uint16_t)(pkt[0] << 8 | pkt[1])];
+		if (!e)
+			continue;
+		e->busy++;
+		if (esctp_endpoint_unreachable(e->ep, pkt, len, &to, now) > 0)
+			h->st.icmp_refused++;
+		ep_dispatch(e);
+		e->busy--;
+		ep_mark(e);
+		ep_release(e);
+	}
+}
+
 static void on_socket(loop *l, int fd, unsigned events, void *arg)
 {
 	host *h = arg;
 	int fam = fd == h->udp.fd[UDP_V4] ? UDP_V4 : UDP_V6;
 
 	(void)l;
+	if (events & LOOP_HANGUP)
+		host_errors(h, fam);
 	if ((events & LOOP_WRITE) && h->tx_blocked) {
 		wait_writable(h, false);
 		if (udp_tx_flush(&h->udp, h->tx) == 0) {

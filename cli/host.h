@@ -85,6 +85,8 @@ typedef struct host_stats {
 	uint64_t rx_bad;       /* malformed, bad CRC32c, truncated */
 	uint64_t rx_ootb;      /* for a port with no endpoint */
 	uint64_t ootb_replies; /* ABORTs sent for them */
+	uint64_t rx_icmp;      /* ICMP errors read (IP_RECVERR) */
+	uint64_t icmp_refused; /* associations they ended (nobody there) */
 	uint64_t tx_packets, tx_bytes, tx_dropped;
 	host_mem mem;
 } host_stats;

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,11 @@ static int open_one(udp_sock *u, int fam, uint16_t port, int bufsize)
 		sin->sin_port = htons(port);
 		len = sizeof(*sin);
 		rc = setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+		/* ICMP errors for what we send come back on the error queue
+		 * (udp_recv_error); without it the kernel drops them. */
+		if (rc == 0)
+			rc = setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on,
+					sizeof(on));
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 		sin6->sin6_family = AF_INET6;
@@ -103,6 +109,9 @@ static int open_one(udp_sock *u, int fam, uint16_t port, int bufsize)
 		rc = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 		if (rc == 0)
 			rc = setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+					sizeof(on));
+		if (rc == 0)
+			rc = setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on,
 					sizeof(on));
 	}
 	if (rc == 0)
@@ -323,6 +332,15 @@ void udp_rx_free(udp_rx *rx)
 	free(rx);
 }
 
+/* The errors an ICMP message leaves pending on a socket with IP_RECVERR:
+ * the next receive or send fails with one of them, once. */
+static bool icmp_errno(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	       e == EHOSTDOWN || e == ENONET || e == EPROTO || e == EMSGSIZE ||
+	       e == EACCES || e == ENOPROTOOPT;
+}
+
 int udp_recv(udp_sock *u, int fam, udp_rx *rx)
 {
 	for (size_t i = 0; i < rx->n; i++) {
@@ -339,11 +357,13 @@ int udp_recv(udp_sock *u, int fam, udp_rx *rx)
 	}
 	rx->count = 0;
 	rx->port = u->port;
-	int n;
+	int n, tries = 0;
 	do
 		n = recvmmsg(u->fd[fam], rx->msgs, (unsigned)rx->n,
 			     MSG_DONTWAIT, NULL);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || icmp_errno(errno)) && ++tries < 8);
+	if (n < 0 && icmp_errno(errno))
+		return 0;
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 	/* Keep only whole datagrams, in order. */
@@ -364,6 +384,58 @@ int udp_recv(udp_sock *u, int fam, udp_rx *rx)
 	}
 	rx->count = kept;
 	return (int)kept;
+}
+
+int udp_recv_error(udp_sock *u, int fam, uint8_t *buf, size_t *len,
+		   esctp_addr *to, bool *unreach)
+{
+	struct sockaddr_storage name;
+	/* IP_RECVERR's message, and IP_PKTINFO's before it. */
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+				       sizeof(struct sockaddr_in6)) +
+			    CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+	} ctrl;
+	struct iovec iov = {.iov_base = buf, .iov_len = *len};
+	struct msghdr h = {.msg_name = &name,
+			   .msg_namelen = sizeof(name),
+			   .msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctrl.buf,
+			   .msg_controllen = sizeof(ctrl.buf)};
+	ssize_t n;
+	do
+		n = recvmsg(u->fd[fam], &h, MSG_ERRQUEUE | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	*len = (size_t)n;
+	*unreach = false;
+	memset(to, 0, sizeof(*to));
+	if (udp_addr_from_sockaddr(to, (struct sockaddr *)&name,
+				   h.msg_namelen) < 0)
+		return 1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+		bool v4 = c->cmsg_level == IPPROTO_IP &&
+			  c->cmsg_type == IP_RECVERR;
+		bool v6 = c->cmsg_level == IPPROTO_IPV6 &&
+			  c->cmsg_type == IPV6_RECVERR;
+		if (!v4 && !v6)
+			continue;
+		struct sock_extended_err ee;
+		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+		/* Destination Unreachable, Port or Protocol Unreachable
+		 * (ICMP type 3 codes 3 and 2; ICMPv6 type 1 code 4, and
+		 * type 4 code 1 for an unknown next header). */
+		if (ee.ee_origin == SO_EE_ORIGIN_ICMP)
+			*unreach = ee.ee_type == 3 &&
+				   (ee.ee_code == 3 || ee.ee_code == 2);
+		else if (ee.ee_origin == SO_EE_ORIGIN_ICMP6)
+			*unreach = (ee.ee_type == 1 && ee.ee_code == 4) ||
+				   (ee.ee_type == 4 && ee.ee_code == 1);
+	}
+	return 1;
 }
 
 /* The local address the datagram was sent to, from its packet-info message. */
@@ -549,6 +621,7 @@ int udp_tx_flush(udp_sock *u, udp_tx *tx)
 {
 	size_t done = 0;
 	int rc = 0;
+	bool retried = false;
 
 	while (done < tx->count) {
 		tx_slot *first = &tx->slots[done];
@@ -574,11 +647,20 @@ int udp_tx_flush(udp_sock *u, udp_tx *tx)
 				rc = 1;
 				break;
 			}
+			/* An ICMP error that came back for an earlier datagram
+			 * (IP_RECVERR) fails the next send once: the datagram
+			 * itself may well go. */
+			if (!retried && icmp_errno(errno)) {
+				retried = true;
+				continue;
+			}
 			/* This datagram cannot go (no route, too big...). */
 			tx_drop(u, errno);
+			retried = false;
 			done++;
 			continue;
 		}
+		retried = false;
 		for (int i = 0; i < r; i++)
 			u->tx_bytes += tx->slots[done + (size_t)i].len;
 		u->tx_packets += (uint64_t)r;

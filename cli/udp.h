@@ -76,6 +76,14 @@ void udp_rx_free(udp_rx *rx);
  * Returns how many arrived (0 when none: EAGAIN), or -1 with errno on a real
  * error.  Truncated datagrams are dropped and counted. */
 int udp_recv(udp_sock *u, int fam, udp_rx *rx);
+/* Reads one message of u->fd[fam]'s error queue (IP_RECVERR): an ICMP
+ * error for a datagram we sent.  Returns 1 with *to the datagram's
+ * destination (family 0 if unknown), buf and *len (on entry its size)
+ * what the ICMP message quoted of its payload, and *unreach true for a
+ * Destination Unreachable that says nothing listens there (port or
+ * protocol unreachable); 0 when the queue is empty; -1 with errno. */
+int udp_recv_error(udp_sock *u, int fam, uint8_t *buf, size_t *len,
+		   esctp_addr *to, bool *unreach);
 /* The i-th datagram of the last udp_recv(): payload, length, source (peer IP
  * and UDP port) and destination (local IP and port). */
 void udp_rx_get(const udp_rx *rx, size_t i, uint8_t **buf, size_t *len,

@@ -165,6 +165,35 @@ int esctp_endpoint_input(esctp_endpoint *ep, const uint8_t *pkt, size_t len,
 	return 0;
 }
 
+int esctp_endpoint_unreachable(esctp_endpoint *ep, const uint8_t *pkt,
+			       size_t len, const esctp_addr *to,
+			       esctp_tstamp now)
+{
+	(void)now;
+	if (!ep || !pkt || !to || !family_ok(to))
+		return ESCTP_ERR_INVAL;
+	/* The common header: source port, destination port, tag, checksum. */
+	if (len < 12 || get16(pkt) != ep->cfg.local_port)
+		return 0;
+	uint8_t pi;
+	esctp_assoc *a = ep_table_find(ep, to, get16(pkt + 2), &pi);
+	if (!a || (a->state != ESCTP_COOKIE_WAIT &&
+		   a->state != ESCTP_COOKIE_ECHOED))
+		return 0;
+	uint32_t vtag = get32(pkt + 4);
+	bool ours;
+	if (vtag == 0)
+		/* An INIT: its Initiate Tag (chunk type 1, then flags, length,
+		 * tag) is what proves the sender. */
+		ours = len >= 20 && pkt[12] == 1 && get32(pkt + 16) == a->local_vtag;
+	else
+		ours = a->state == ESCTP_COOKIE_ECHOED && vtag == a->peer_vtag;
+	if (!ours)
+		return 0;
+	assoc_close(a, ESCTP_EV_CANT_START, ESCTP_ERR_CLOSED, 0);
+	return 1;
+}
+
 /* ---- replies ---- */
 
 bool ep_reply_begin(esctp_endpoint *ep, wbuf *w, bool from_input)

@@ -230,6 +230,22 @@ int esctp_endpoint_input(esctp_endpoint *ep, const uint8_t *pkt, size_t len,
                          const esctp_addr *src, const esctp_addr *dst,
                          esctp_tstamp now);
 
+/* An ICMP or ICMPv6 Destination Unreachable came back for a packet this
+ * endpoint sent to `to` (peer IP and UDP port): pkt is that packet as the
+ * message quotes it (common header onwards).  RFC 6951 §5.5 reads a Port
+ * Unreachable (nothing at the peer's UDP port) as a Protocol Unreachable,
+ * which RFC 9260 Appendix C lets an endpoint treat as an ABORT.  Only an
+ * association still starting is ended (ESCTP_EV_CANT_START with error
+ * ESCTP_ERR_CLOSED, as when an ABORT refuses the INIT), and only when the
+ * quoted packet proves it came from it: its verification tag is the peer's
+ * or, for an INIT (tag 0), the INIT's Initiate Tag is ours (ICMP5, ICMP6).
+ * Anything else is ignored: an established association does not rely on
+ * ICMP (RFC 6951 §5.5).  Returns 1 when an association ended, 0 when the
+ * message was ignored, or ESCTP_ERR_INVAL. */
+int esctp_endpoint_unreachable(esctp_endpoint *ep, const uint8_t *pkt,
+                               size_t len, const esctp_addr *to,
+                               esctp_tstamp now);
+
 /* Writes the next packet to send into buf (cap bytes, at least cfg.mtu
  * recommended) and its destination into *dst (*src gets the preferred local
  * address, family 0 when the host should choose).  Returns the packet length,

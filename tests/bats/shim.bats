@@ -106,6 +106,49 @@ own_daemon() {
 	grep -q 'could not start' "$WITHSCTP_LOG_FILE"
 }
 
+@test "a peer host with no SCTP at all: the INIT's ICMP Port Unreachable refuses the connect at once (IPv4, IPv6), and its TCP server is named" {
+	# NETNS-far has addresses but no sctpd: its kernel answers the INIT
+	# (UDP to port P1) with an ICMP Port Unreachable (RFC 6951 5.5).
+	NETNS="wsct-$$-$BATS_TEST_NUMBER"
+	ip netns add "$NETNS"
+	ip netns add "$NETNS-far"
+	ip -n "$NETNS" link set lo up
+	ip -n "$NETNS-far" link set lo up
+	ip link add wsnear netns "$NETNS" type veth peer name wsfar netns "$NETNS-far"
+	ip -n "$NETNS" addr add 10.232.0.1/24 dev wsnear
+	ip -n "$NETNS" addr add fd00:232::1/64 dev wsnear nodad
+	ip -n "$NETNS-far" addr add 10.232.0.2/24 dev wsfar
+	ip -n "$NETNS-far" addr add fd00:232::2/64 dev wsfar nodad
+	ip -n "$NETNS" link set wsnear up
+	ip -n "$NETNS-far" link set wsfar up
+	# A plain TCP server on P2 over both families; nothing on P3.
+	bg tcp4 60 ip netns exec "$NETNS-far" socat \
+		"TCP4-LISTEN:$P2,reuseaddr,fork" SYSTEM:'echo plain'
+	bg tcp6 60 ip netns exec "$NETNS-far" socat \
+		"TCP6-LISTEN:$P2,reuseaddr,fork,ipv6only" SYSTEM:'echo plain'
+	wait_until 5 "TCP listeners in $NETNS-far" \
+		sh -c "[ \$(ip netns exec $NETNS-far ss -Hltn 'sport = :$P2' | wc -l) -eq 2 ]"
+	local dest start ms
+	for dest in 10.232.0.2 '[fd00:232::2]'; do
+		start=$(date +%s%N)
+		run timeout 20 ip netns exec "$NETNS" "$WITHSCTP" socat -u \
+			"TCP:$dest:$P3" -
+		ms=$((($(date +%s%N) - start) / 1000000))
+		echo "$dest:$P3 (nothing): status $status in $ms ms: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"Connection refused"* ]]
+		[[ "$output" != *"TCP server answers"* ]]
+		# Without ICMP it would take the INIT retries (over a minute).
+		[ "$ms" -lt 3000 ]
+		run timeout 20 ip netns exec "$NETNS" "$WITHSCTP" curl -sS -g \
+			"http://$dest:$P2/"
+		echo "$dest:$P2 (plain TCP): status $status: $output"
+		[ "$status" -eq 7 ]
+		[[ "$output" == *"port $P2: no SCTP answer (Connection refused), but a TCP server answers there"* ]]
+	done
+	grep -q 'could not start' "$WITHSCTP_LOG_FILE"
+}
+
 @test "accept4(SOCK_NONBLOCK|SOCK_CLOEXEC) on an epoll-driven listener serves 20 clients" {
 	check accept4-epoll "$P4"
 }

@@ -632,6 +632,73 @@ static void test_init_filter_refuse(void **state)
 	net_free(n);
 }
 
+static bool drop_from_a(int from, const uint8_t *pkt, size_t len,
+			const esctp_addr *dst, void *ctx)
+{
+	(void)pkt, (void)len, (void)dst, (void)ctx;
+	return from == A;
+}
+
+/* RFC 6951 §5.5 / RFC 9260 Appendix C: nothing at the peer's UDP port
+ * (ICMP Port Unreachable quoting our INIT) refuses a starting association;
+ * a quote that does not prove it came from it, or one for an established
+ * association, changes nothing. */
+static void test_unreachable(void **state)
+{
+	(void)state;
+	net *n = net_new();
+	n->drop = drop_from_a;
+	connect_az(n);
+	run_for(n, ESCTP_SECOND / 10);
+	assert_int_equal(n->s[A].chunks[CT_INIT], 1);
+	uint8_t init[2048];
+	size_t len = n->last_len[A];
+	memcpy(init, n->last[A], len);
+	esctp_endpoint *ep = n->s[A].ep;
+	const esctp_addr *z = &n->s[Z].addr;
+
+	/* Too short, another port, another Initiate Tag, another peer. */
+	assert_int_equal(esctp_endpoint_unreachable(ep, init, 11, z, n->now), 0);
+	uint8_t bad[2048];
+	memcpy(bad, init, len);
+	bad[3] ^= 1;
+	assert_int_equal(esctp_endpoint_unreachable(ep, bad, len, z, n->now), 0);
+	memcpy(bad, init, len);
+	bad[19] ^= 1;
+	assert_int_equal(esctp_endpoint_unreachable(ep, bad, len, z, n->now), 0);
+	esctp_addr other = *z;
+	other.ip[3] ^= 0x40;
+	assert_int_equal(esctp_endpoint_unreachable(ep, init, len, &other, n->now),
+			 0);
+	assert_int_equal(esctp_endpoint_unreachable(NULL, init, len, z, n->now),
+			 ESCTP_ERR_INVAL);
+	drain_events(&n->s[A]);
+	assert_null(find_event(&n->s[A], ESCTP_EV_CANT_START));
+
+	/* The INIT as sent (only its first 20 bytes quoted): refused. */
+	assert_int_equal(esctp_endpoint_unreachable(ep, init, 20, z, n->now), 1);
+	drain_events(&n->s[A]);
+	const esctp_event *ev = find_event(&n->s[A], ESCTP_EV_CANT_START);
+	assert_non_null(ev);
+	assert_int_equal(ev->error, ESCTP_ERR_CLOSED);
+	net_free(n);
+
+	/* Established: ICMP is not relied on (RFC 6951 §5.5). */
+	n = net_new();
+	establish(n);
+	send_str(n, A, 0, "x");
+	uint8_t data[2048];
+	esctp_addr src, dst;
+	int dl = esctp_endpoint_output(n->s[A].ep, data, sizeof(data), &src,
+				       &dst, n->now);
+	assert_true(dl > 12);
+	assert_int_equal(esctp_endpoint_unreachable(n->s[A].ep, data,
+						    (size_t)dl, &dst, n->now),
+			 0);
+	assert_int_equal(esctp_assoc_state(n->s[A].assoc), ESCTP_ESTABLISHED);
+	net_free(n);
+}
+
 /* IGNORE: no answer at all; the INIT's retransmission gets through. */
 static void test_init_filter_ignore(void **state)
 {
@@ -1507,6 +1574,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_free_live),
 	    cmocka_unit_test(test_not_listening),
 	    cmocka_unit_test(test_init_filter_refuse),
+	    cmocka_unit_test(test_unreachable),
 	    cmocka_unit_test(test_init_filter_ignore),
 	    cmocka_unit_test(test_init_filter_local_addrs),
 	    cmocka_unit_test(test_local_family),
