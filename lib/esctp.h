@@ -170,12 +170,14 @@ void esctp_endpoint_listen(esctp_endpoint *ep, bool on);
 /* The local side of one association, as the socket that owns it bound it.
  * addrs: the local addresses its INIT or INIT ACK advertises (none: the
  * peer knows it by the packet's own address only); a single one is also
- * the source of every packet it sends.  Loopback addresses are never
- * advertised to a peer that is not itself on loopback.  no_ipv4 / no_ipv6:
- * peer addresses of that family are neither asked for (Supported Address
- * Types) nor taken from the peer's INIT or INIT ACK, as a kernel socket of
- * the other family does.  All zero: the endpoint's addresses
- * (esctp_endpoint_add_local_addr), any family. */
+ * the source of every packet it sends to a path of its family.  Loopback
+ * addresses are never advertised to a peer that is not itself on
+ * loopback.  no_ipv4 / no_ipv6: peer addresses of that family are neither
+ * asked for (Supported Address Types) nor taken from the peer's INIT or
+ * INIT ACK, as a kernel socket of the other family does.  All zero: no
+ * address advertised, any family.  An association given no local side
+ * (no esctp_assoc_set_local(), an INIT accepted without a filter) has the
+ * endpoint's addresses (esctp_endpoint_add_local_addr), any family. */
 typedef struct esctp_local {
 	uint8_t naddrs;
 	bool no_ipv4;
