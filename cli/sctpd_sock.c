@@ -590,8 +590,8 @@ static void on_failed(wsock *s, const esctp_event *ev)
 	 * (DESIGN.md §3: a cut-off stream never looks complete) and its
 	 * writes fail with EPIPE. */
 	s->so_error = ev->error == 0 ? ETIMEDOUT : ECONNRESET;
+	s->reset = true; /* before the pump: no EOF passed on (deliver) */
 	sd_chan_pump(s);
-	s->reset = true;
 	sd_sock_free(s);
 }
 
