@@ -362,7 +362,10 @@ static void deliver(wsock *s)
 		}
 		kick(s); /* the window reopens: SACK */
 	}
-	if (s->peer_eof && s->olen == 0 && !s->eof_to_app) {
+	/* A reset is not an end of stream: shutting our end here would let
+	 * the program read EOF before the close that turns its next read
+	 * into ECONNRESET (sd_chan_close). */
+	if (s->peer_eof && s->olen == 0 && !s->eof_to_app && !s->reset) {
 		s->eof_to_app = true;
 		shutdown(s->fd, SHUT_WR);
 	}

@@ -556,8 +556,8 @@ static void on_failed(wsock *s, const esctp_event *ev)
 	 * (DESIGN.md §3: a cut-off stream never looks complete) and its
 	 * writes fail with EPIPE. */
 	s->so_error = ev->error == 0 ? ETIMEDOUT : ECONNRESET;
+	s->reset = true; /* before the pump: no EOF passed on (deliver) */
 	sd_chan_pump(s);
-	s->reset = true;
 	sd_sock_free(s);
 }
 
@@ -567,6 +567,7 @@ static void on_failed(wsock *s, const esctp_event *ev)
  * goes to the listener it is addressed to, if any, as a new one. */
 static void on_restart(wsock *s)
 {
+	sctpd *d = s->d; /* s is freed before the port is let go */
 	esctp_assoc *a = s->a;
 	wsport *p = s->port;
 	char b[64];
@@ -585,7 +586,7 @@ static void on_restart(wsock *s)
 	s->reset = true;
 	sd_sock_free(s);
 	host_kick(p->he);
-	sd_port_put(s->d, p);
+	sd_port_put(d, p);
 }
 
 static void sock_on_event(host_handler *self, host_ep *e, const esctp_event *ev)

@@ -41,3 +41,5 @@ $(BUILD)/tests/shim/ctorcheck: tests/shim/ctorcheck.c $(CTORLIB_SOS)
 
 EXTRA_TARGETS += $(SHIMTEST_BINS) $(CTORLIB_SOS) $(BUILD)/tests/shim/ctorcheck
 BATS_SUITES += tests/bats/shim.bats
+# TCP's semantics on converted sockets, tcpcheck on TCP and under withsctp.
+BATS_SUITES += tests/bats/tcp.bats
