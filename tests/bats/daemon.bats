@@ -50,7 +50,7 @@ teardown() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 	# (bg_wait outside `run`: the client is this shell's child)
 	st=0
 	bg_wait cli || st=$?
@@ -73,7 +73,7 @@ teardown() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 	grep -q 'idle for 1 s: exiting' "$WITHSCTP_LOG_FILE"
 }
 

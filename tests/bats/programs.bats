@@ -210,7 +210,7 @@ ssh_opts() {
 	echo "ssh: $output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "over-ipv6" ]
-	! grep -i 'failed\|cannot bind' "$T/sshd.err"
+	! grep -i 'failed\|cannot bind' "$T/sshd.err" || false
 	no_tcp_listener "$PORT"
 	sctp_carried "$PORT"
 }
@@ -265,7 +265,7 @@ $PORT" ]
 	grep -Eq '^number of transactions actually processed: [1-9][0-9]*$' \
 		"$T/pgbench.out"
 	grep '^tps = ' "$T/pgbench.out" | sed 's/^/# pgbench: /' >&3
-	! grep -Eq 'ERROR|FATAL|PANIC' "$SHARED/postgres.log"
+	! grep -Eq 'ERROR|FATAL|PANIC' "$SHARED/postgres.log" || false
 
 	no_tcp_listener "$PORT"
 	sctp_carried "$PORT" 100
@@ -286,7 +286,7 @@ $PORT" ]
 		"$SHARED/postgres.log"
 	grep -q 'listening on IPv6 address "::1", port '"$PORT" \
 		"$SHARED/postgres.log"
-	! grep 'could not' "$SHARED/postgres.log"
+	! grep 'could not' "$SHARED/postgres.log" || false
 	sctp_listener "127.0.0.1:$PORT"
 	sctp_listener "[::1]:$PORT"
 	run psql_ws -h 127.0.0.1 -c 'select inet_server_addr()'
@@ -351,7 +351,7 @@ $PORT" ]
 		[ "$got" = "$want" ]
 		rm -f "$T/got"
 	done
-	! grep -E '\[(emerg|alert|crit)\]' "$SHARED/error.log"
+	! grep -E '\[(emerg|alert|crit)\]' "$SHARED/error.log" || false
 	no_tcp_listener "$PORT"
 	sctp_carried "$PORT" 50
 }
@@ -418,7 +418,7 @@ $PORT" ]
 	[ "$(cat "$T/clone6/README")" = "over sctp" ]
 	sctp_listener "127.0.0.1:$PORT"
 	sctp_listener "[::1]:$PORT"
-	! grep -i 'could not\|unable' "$T/gitd.err"
+	! grep -i 'could not\|unable' "$T/gitd.err" || false
 	no_tcp_listener "$PORT"
 	sctp_carried "$PORT"
 }
