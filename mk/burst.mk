@@ -1,0 +1,4 @@
+# Bursts of connections (issue 9, item 5): the burst tool (a plain TCP
+# program run under withsctp and over TCP), its benchmark in make bench
+# (tests/bench/burst.sh).
+BENCH_PROGS += tests/bench/burst.c
