@@ -219,7 +219,10 @@ static wsport *port_new(sctpd *d, uint16_t port, const wsock *s)
 	}
 	p->d = d;
 	p->port = port;
+	p->prev = NULL;
 	p->next = d->ports;
+	if (d->ports)
+		d->ports->prev = p;
 	d->ports = p;
 	return p;
 }
@@ -241,11 +244,12 @@ void sd_port_put(sctpd *d, wsport *p)
 {
 	if (!p || --p->refs)
 		return;
-	for (wsport **pp = &d->ports; *pp; pp = &(*pp)->next)
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		d->ports = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
 	/* The host sends what the endpoint still has to say (the SHUTDOWN
 	 * COMPLETE or ABORT of the association just freed) and forgets it;
 	 * the host may be running this endpoint's handler: free it before
