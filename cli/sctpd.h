@@ -69,7 +69,9 @@ struct wsport {
 	unsigned refs;	  /* holders, plus handlers running for it */
 	wsock *holders;	  /* sockets holding the port (pnext/pprev) */
 	wsock *listeners; /* the listening ones among them (lnext) */
-	wsport *next;
+	/* sctpd.ports, both ways: every client socket has a port of its
+	 * own, and freeing one must not walk them all. */
+	wsport *next, *prev;
 };
 
 /* One emulated socket. */

@@ -219,7 +219,10 @@ static wsport *port_new(sctpd *d, uint16_t port, const wsock *s)
 	}
 	p->d = d;
 	p->port = port;
+	p->prev = NULL;
 	p->next = d->ports;
+	if (d->ports)
+		d->ports->prev = p;
 	d->ports = p;
 	return p;
 }
@@ -241,11 +244,12 @@ void sd_port_put(sctpd *d, wsport *p)
 {
 	if (!p || --p->refs)
 		return;
-	for (wsport **pp = &d->ports; *pp; pp = &(*pp)->next)
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		d->ports = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
 	/* The host sends what the endpoint still has to say (the SHUTDOWN
 	 * COMPLETE or ABORT of the association just freed) and forgets it;
 	 * the host may be running this endpoint's handler: free it before
@@ -517,15 +521,23 @@ static void port_on_event(host_handler *self, host_ep *e, const esctp_event *ev)
 		esctp_assoc_free(ev->assoc); /* orphaned (socket freed) */
 }
 
+/* Tops up the sockets whose association changed (esctp_endpoint_next_
+ * touched), not every holder: a listener's port holds every accepted
+ * socket, and visiting 10,000 of them after each packet of a burst took
+ * most of the daemon's time.  A socket that needs a pump without any change
+ * of its association (a channel read cut short to be fair) did send on it,
+ * which lists it again: it comes back in the next round. */
 static void port_on_ready(host_handler *self, host_ep *e)
 {
 	wsport *p = (wsport *)self;
 
 	(void)e;
 	p->refs++; /* a socket freed below must not free p under us */
-	for (wsock *s = p->holders, *next; s; s = next) {
-		next = s->pnext;
-		if (s->a && sd_chan_wants_pump(s))
+	size_t n = esctp_endpoint_touched_count(p->ep);
+	esctp_assoc *a;
+	while (n-- && (a = esctp_endpoint_next_touched(p->ep)) != NULL) {
+		wsock *s = esctp_assoc_get_user(a);
+		if (s && s->a == a && s->port == p && sd_chan_wants_pump(s))
 			sd_chan_pump(s);
 	}
 	sd_port_put(p->d, p);

@@ -38,6 +38,7 @@ void assoc_destroy(esctp_assoc *a)
 	ep_table_del_assoc(ep, a);
 	ep_heap_remove(ep, a);
 	ep_outq_remove(ep, a);
+	ep_touched_remove(ep, a);
 	ev_drop_assoc(ep, a);
 	if (a->prev)
 		a->prev->next = a->next;
@@ -231,6 +232,7 @@ void assoc_touch(esctp_assoc *a, esctp_tstamp now)
 	ep_heap_update(ep, a);
 	if (assoc_wants_output(a, now))
 		ep_outq_add(ep, a);
+	ep_touched_add(ep, a);
 }
 
 static void expire_data(esctp_assoc *a, esctp_tstamp now)

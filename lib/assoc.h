@@ -16,7 +16,10 @@
  *     earliest deadline: deadline() is O(1), expire() O(k log n) for k due
  *     associations, and every association change re-keys it in O(log n);
  *   - output: a FIFO of associations that have something to send, so
- *     output() never scans idle ones.
+ *     output() never scans idle ones;
+ *   - what changed: a FIFO of the associations touched since the host last
+ *     took them (esctp_endpoint_next_touched), so a host that tops up send
+ *     queues after every input visits those, not every association.
  */
 #ifndef ESCTP_ASSOC_H
 #define ESCTP_ASSOC_H
@@ -70,6 +73,9 @@ struct esctp_endpoint {
 
 	esctp_assoc *outq_head, *outq_tail;
 
+	esctp_assoc *touched_head, *touched_tail;
+	size_t ntouched;
+
 	esctp_assoc **heap;
 	uint32_t nheap, heap_cap;
 	uint32_t expire_gen;
@@ -114,11 +120,13 @@ struct esctp_assoc {
 	esctp_assoc *outq_next;	  /* ep->outq */
 	esctp_assoc *owed_next;	  /* ep->owed_head */
 	uint32_t heap_idx;	  /* UINT32_MAX: not in the heap */
+	/* ep->touched_head */
+	esctp_assoc *touched_prev, *touched_next;
 	uint32_t expire_gen;
 	esctp_tstamp deadline; /* cached earliest timer */
 	esctp_tstamp now_seen; /* latest time the host passed in */
 	void *user;
-	bool in_outq, data_owed, in_table;
+	bool in_outq, data_owed, in_table, in_touched;
 
 	esctp_state state;
 	uint8_t ctl;	/* CTL_* */
@@ -212,6 +220,8 @@ void ep_heap_update(esctp_endpoint *ep, esctp_assoc *a);
 void ep_heap_remove(esctp_endpoint *ep, esctp_assoc *a);
 void ep_outq_add(esctp_endpoint *ep, esctp_assoc *a);
 void ep_outq_remove(esctp_endpoint *ep, esctp_assoc *a);
+void ep_touched_add(esctp_endpoint *ep, esctp_assoc *a);
+void ep_touched_remove(esctp_endpoint *ep, esctp_assoc *a);
 
 /* ---- event.c ---- */
 
@@ -244,8 +254,9 @@ void assoc_close(esctp_assoc *a, esctp_event_type type, int error,
  * `type`. */
 void assoc_abort_with(esctp_assoc *a, uint16_t code, const void *val,
 		      size_t len, esctp_event_type type, int error);
-/* Recomputes a's deadline and its place in the heap and output queue.
- * Call after anything that may have changed a. */
+/* Recomputes a's deadline and its place in the heap and output queue,
+ * and lists it as touched for the host.  Call after anything that may
+ * have changed a. */
 void assoc_touch(esctp_assoc *a, esctp_tstamp now);
 /* Every queued and unacknowledged message fails with SEND_FAILED (posted
  * now) and the sender half is freed: on close and on a peer restart. */

@@ -1,7 +1,8 @@
 /*
  * assoc_index.c - how an endpoint finds its associations: the peer-address
- * table (demultiplexing), the timer heap (deadline/expire) and the output
- * queue.  See the cost model in assoc.h.
+ * table (demultiplexing), the timer heap (deadline/expire), the output
+ * queue and the list of touched associations.  See the cost model in
+ * assoc.h.
  */
 #include "assoc.h"
 
@@ -258,4 +259,40 @@ void ep_outq_remove(esctp_endpoint *ep, esctp_assoc *a)
 		ep->outq_tail = prev;
 	a->in_outq = false;
 	a->outq_next = NULL;
+}
+
+/* ---- touched associations ----
+ * Doubly linked: an association leaves it in O(1) when freed, whether or
+ * not the host ever takes it. */
+
+void ep_touched_add(esctp_endpoint *ep, esctp_assoc *a)
+{
+	if (a->in_touched)
+		return;
+	a->in_touched = true;
+	a->touched_next = NULL;
+	a->touched_prev = ep->touched_tail;
+	if (ep->touched_tail)
+		ep->touched_tail->touched_next = a;
+	else
+		ep->touched_head = a;
+	ep->touched_tail = a;
+	ep->ntouched++;
+}
+
+void ep_touched_remove(esctp_endpoint *ep, esctp_assoc *a)
+{
+	if (!a->in_touched)
+		return;
+	if (a->touched_prev)
+		a->touched_prev->touched_next = a->touched_next;
+	else
+		ep->touched_head = a->touched_next;
+	if (a->touched_next)
+		a->touched_next->touched_prev = a->touched_prev;
+	else
+		ep->touched_tail = a->touched_prev;
+	a->touched_prev = a->touched_next = NULL;
+	a->in_touched = false;
+	ep->ntouched--;
 }

@@ -354,6 +354,20 @@ int esctp_endpoint_output(esctp_endpoint *ep, uint8_t *buf, size_t cap,
 	return 0;
 }
 
+esctp_assoc *esctp_endpoint_next_touched(esctp_endpoint *ep)
+{
+	if (!ep || !ep->touched_head)
+		return NULL;
+	esctp_assoc *a = ep->touched_head;
+	ep_touched_remove(ep, a);
+	return a;
+}
+
+size_t esctp_endpoint_touched_count(const esctp_endpoint *ep)
+{
+	return ep ? ep->ntouched : 0;
+}
+
 /* ---- timers ---- */
 
 esctp_tstamp esctp_endpoint_deadline(const esctp_endpoint *ep)

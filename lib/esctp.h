@@ -298,6 +298,23 @@ typedef struct esctp_endpoint_stats {
 void esctp_endpoint_stats_get(const esctp_endpoint *ep,
                               esctp_endpoint_stats *st);
 
+/* The associations that may have changed since this last returned them:
+ * each one that had input, a timer, output, a send or a connect since then,
+ * once, oldest first; NULL when none is left (or for a NULL ep).  For a host
+ * that, after the endpoint ran, tops up what no event announces (send space
+ * a SACK gave back, later pieces of a partly delivered message) without
+ * visiting every association of the endpoint (a listening one may hold
+ * thousands).  A host that never calls it loses nothing: an association is
+ * listed once however often it changes, and leaves the list when freed.
+ * Calls the host makes on an association while it visits the ones taken
+ * (esctp_assoc_send) list it again: take at most
+ * esctp_endpoint_touched_count() of them per round so that a round ends. */
+esctp_assoc *esctp_endpoint_next_touched(esctp_endpoint *ep);
+
+/* How many associations esctp_endpoint_next_touched() has to return now;
+ * 0 for a NULL ep. */
+size_t esctp_endpoint_touched_count(const esctp_endpoint *ep);
+
 /* The earliest time at which esctp_endpoint_expire() has work to do, or
  * ESCTP_TSTAMP_NEVER. */
 esctp_tstamp esctp_endpoint_deadline(const esctp_endpoint *ep);

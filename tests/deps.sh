@@ -3,7 +3,7 @@
 # when they are missing.  Idempotent and quiet when everything is there.
 set -e
 PKGS="build-essential pkg-config libsctp-dev lksctp-tools libcmocka-dev bats clang
-libclang-rt-dev libusrsctp-examples tshark libssl-dev iproute2 xinetd telnet socat ncat
+libclang-rt-dev libusrsctp-examples libusrsctp-dev tshark libssl-dev iproute2 xinetd telnet socat ncat
 iperf3 curl python3 procps openssh-server openssh-client postgresql nginx redis-server
 redis-tools git nftables"
 missing=""

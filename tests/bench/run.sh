@@ -86,3 +86,6 @@ done
 
 # withsctp: TCP programs under the launcher, beside TCP and usrsctp.
 BUILD="$BUILD" BENCH_RUNS="$RUNS" sh "$(dirname "$0")/withsctp.sh"
+
+# Connection bursts across two namespaces: withsctp beside TCP and usrsctp.
+BUILD="$BUILD" BENCH_RUNS="$RUNS" sh "$(dirname "$0")/burst.sh"

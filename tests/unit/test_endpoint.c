@@ -1561,6 +1561,60 @@ static void test_memory(void **state)
 	net_free(n);
 }
 
+/* ---- what changed ---- */
+
+static void drain_touched(esctp_endpoint *ep)
+{
+	for (unsigned i = 0; i < 100 && esctp_endpoint_next_touched(ep); i++)
+		;
+	assert_int_equal(esctp_endpoint_touched_count(ep), 0);
+	assert_null(esctp_endpoint_next_touched(ep));
+}
+
+/* esctp_endpoint_next_touched(): an association that had input, a send or
+ * output is listed once however often it changed, idle ones are not, and
+ * a freed one leaves the list. */
+static void test_touched(void **state)
+{
+	(void)state;
+	net *n = net_new();
+	assert_int_equal(esctp_endpoint_touched_count(NULL), 0);
+	assert_null(esctp_endpoint_next_touched(NULL));
+	establish(n);
+	side *a = &n->s[A], *z = &n->s[Z];
+	assert_true(esctp_endpoint_touched_count(z->ep) >= 1);
+	drain_touched(a->ep);
+	drain_touched(z->ep);
+	/* Time passing with nothing due touches nobody. */
+	run_for(n, ESCTP_SECOND / 10);
+	assert_int_equal(esctp_endpoint_touched_count(a->ep), 0);
+	assert_int_equal(esctp_endpoint_touched_count(z->ep), 0);
+	/* Three sends list A's association once. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(esctp_assoc_send(a->assoc, &(esctp_sndinfo){0},
+						  "x", 1, n->now),
+				 0);
+	assert_int_equal(esctp_endpoint_touched_count(a->ep), 1);
+	assert_ptr_equal(esctp_endpoint_next_touched(a->ep), a->assoc);
+	assert_null(esctp_endpoint_next_touched(a->ep));
+	/* A send while the host visits it lists it again. */
+	assert_int_equal(
+	    esctp_assoc_send(a->assoc, &(esctp_sndinfo){0}, "y", 1, n->now), 0);
+	assert_int_equal(esctp_endpoint_touched_count(a->ep), 1);
+	/* The DATA reaches Z: Z's association is listed (input), and the
+	 * SACK back lists A's again. */
+	run_for(n, ESCTP_SECOND);
+	assert_int_equal(esctp_endpoint_touched_count(z->ep), 1);
+	assert_ptr_equal(esctp_endpoint_next_touched(z->ep), z->assoc);
+	assert_int_equal(esctp_endpoint_touched_count(a->ep), 1);
+	/* Freed while listed: it leaves the list. */
+	esctp_assoc_free(a->assoc);
+	a->assoc = NULL;
+	assert_int_equal(esctp_endpoint_touched_count(a->ep), 0);
+	assert_null(esctp_endpoint_next_touched(a->ep));
+	net_free(n);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1595,6 +1649,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_heartbeat_loss),
 	    cmocka_unit_test(test_multihoming_failover),
 	    cmocka_unit_test(test_memory),
+	    cmocka_unit_test(test_touched),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
