@@ -130,6 +130,14 @@ check_capture() {
 	[ "$bad" -eq 0 ]
 	if [ "${1:-}" != abort-ok ] && [ "$aborts" -ne 0 ]; then
 		tshark_sctp -Y 'sctp.chunk_type == 6' -V | grep -A6 -i 'abort' | head -40
+		# Who sent it, and the packets just before (which side's
+		# packet came after the other had forgotten the association).
+		local n
+		n=$(tshark_sctp -Y 'sctp.chunk_type == 6' -T fields -e frame.number | head -1)
+		tshark_sctp -Y "frame.number >= $((n - 12)) && frame.number <= $((n + 2))" \
+			-T fields -e frame.number -e frame.time_relative -e udp.srcport \
+			-e udp.dstport -e sctp.verification_tag -e sctp.chunk_type \
+			-e sctp.chunk_flags
 		return 1
 	fi
 }
