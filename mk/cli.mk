@@ -1,3 +1,4 @@
 # The programs in cli/ (one fragment each: mk/NAME.mk) and the daemon
 # (cli/sctpd/, mk/sctpd.mk) may include every library's headers.
-$(BUILD)/cli/%.o: INC = -Ilib/esctp -Ilib/host
+CLI_INC := -Ilib/esctp -Ilib/host -Ilib/control -Ilib/config
+$(BUILD)/cli/%.o: INC = $(CLI_INC)

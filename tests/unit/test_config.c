@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "../../cli/wsconf.h"
+#include "../../lib/config/wsconf.h"
 
 static char err[2048];
 static char dir[64]; /* a fresh temporary directory for the whole run */
