@@ -30,3 +30,8 @@ $(SHIM_SO): $(SHIM_OBJS)
 	$(Q)$(CC) -shared $(SHIM_SAN) $(LDFLAGS) -Wl,-z,defs -o $@ $^ -ldl -lpthread
 
 EXTRA_TARGETS += $(SHIM_SO)
+
+# tests/unit/test_addr (mk/sctpd.mk) checks the shim's address conversions
+# with a plain build of addr.c.
+$(BUILD)/shim/%.o: INC = -Ilib/control -Ilib/config
+$(BUILD)/tests/test_addr: $(BUILD)/shim/addr.o

@@ -5,10 +5,10 @@
  * every association.  Each emulated socket (wsock) is an AF_UNIX stream pair:
  * the daemon keeps one end (fd) and hands the other (the "app end") to the
  * program.  Bytes written by the program become SCTP user messages on stream
- * 0; received messages are written back as bytes (sctpd_chan.c).  The
- * control server (sctpd_ctl.c) creates sockets and answers the calls the
+ * 0; received messages are written back as bytes (chan.c).  The
+ * control server (ctl.c) creates sockets and answers the calls the
  * shim cannot do natively; sockets, ports and engine events live in
- * sctpd_sock.c; the process, logging and signals in sctpd.c.
+ * sock.c; the process, logging and signals in sctpd.c.
  */
 #ifndef CLI_SCTPD_H
 #define CLI_SCTPD_H
@@ -56,7 +56,7 @@ typedef struct sd_opt {
 } sd_opt;
 
 /* One local SCTP port: an engine endpoint and the sockets that hold it
- * (sctpd_port.c).  Several sockets may hold one port, as on TCP: listeners
+ * (port.c).  Several sockets may hold one port, as on TCP: listeners
  * on different addresses, SO_REUSEADDR and SO_REUSEPORT sharers, and every
  * association accepted on it. */
 struct wsport {
@@ -164,7 +164,7 @@ struct sctpd {
 	uid_t uid;
 	bool allow_all;
 	unsigned max_user_socks; /* --max-sockets-per-user, 0: no cap */
-	sd_usage *usage;	 /* sockets per capped user (sctpd_limit.c) */
+	sd_usage *usage;	 /* sockets per capped user (limit.c) */
 	size_t nusage, usage_cap;
 	int unpriv_port; /* net.ipv4.ip_unprivileged_port_start */
 	unsigned idle_secs;
@@ -188,7 +188,7 @@ struct sctpd {
 	size_t rbuf_len;
 };
 
-/* ---- sctpd_sock.c ---- */
+/* ---- sock.c ---- */
 
 /* Creates a socket for a client (uid, pid, comm) with the program's engine
  * settings; stores the app end in *app_fd.  Returns the socket or NULL with
@@ -227,13 +227,13 @@ void sd_reap_at(wsock *s, esctp_tstamp when);
 void sd_stop(sctpd *d);
 /* Re-evaluates the idle timer. */
 void sd_idle_check(sctpd *d);
-/* An association arrived for listener l (sctpd_port.c): a new socket for
+/* An association arrived for listener l (port.c): a new socket for
  * it, handed to l once it is up. */
 void sd_sock_accept(wsock *l, esctp_assoc *a);
 /* Accepted socket s went through its listener's channel. */
 void sd_sock_handed_over(wsock *s);
 
-/* ---- sctpd_port.c ---- */
+/* ---- port.c ---- */
 
 /* Makes s hold port `port` (0: a free ephemeral one) at its bound address,
  * as TCP's bind() would allow it.  Returns 0 or an errno value
@@ -270,7 +270,7 @@ void sd_port_adopt(wsock *s, wsport *p);
  * addressed to, as a new connection.  Returns false when none takes it. */
 bool sd_port_take_restart(wsport *p, esctp_assoc *a);
 
-/* ---- sctpd_chan.c ---- */
+/* ---- chan.c ---- */
 
 /* Sets up the daemon end of a new channel: the held byte (written from
  * the app end app_fd before the program has it), edge-triggered events.
@@ -293,7 +293,7 @@ void sd_chan_peer_eof(wsock *s);
  * reads EOF) unless s->reset, when the program reads ECONNRESET. */
 void sd_chan_close(wsock *s);
 
-/* ---- sctpd_log.c ---- */
+/* ---- log.c ---- */
 
 /* Opens the log of a daemonized sctpd run by uid when --log names none:
  * sctpd.log in /var/log (root only), $XDG_RUNTIME_DIR, ~/.cache (made when
@@ -305,7 +305,7 @@ void sd_chan_close(wsock *s);
 int sd_log_open_default(uid_t uid, char *path, size_t pathlen, char *err,
 			size_t errlen);
 
-/* ---- sctpd_limit.c: sockets per user ---- */
+/* ---- limit.c: sockets per user ---- */
 
 /* The default --max-sockets-per-user: a quarter of the daemon's
  * RLIMIT_NOFILE (call after raising it), so that no user holds more than
@@ -323,7 +323,7 @@ void sd_limit_add(sctpd *d, uid_t uid, int delta);
 bool sd_limit_message(const sctpd *d, uid_t uid, char *buf, size_t len);
 void sd_limit_free(sctpd *d);
 
-/* ---- sctpd_ctl.c ---- */
+/* ---- ctl.c ---- */
 
 /* Opens the control socket at d->control.  Returns 0 or -1 with a message
  * in err. */

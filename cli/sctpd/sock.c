@@ -1,7 +1,7 @@
 /*
- * sctpd_sock.c - emulated sockets: creation and end, bind, listen,
+ * sock.c - emulated sockets: creation and end, bind, listen,
  * connect, accept, the engine events of their associations, options.
- * Ports and listeners are sctpd_port.c's; the data path sctpd_chan.c's.
+ * Ports and listeners are port.c's; the data path chan.c's.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "sctpd.h"
-#include "sctpd_tcpinfo.h"
+#include "tcpinfo.h"
 
 /* ---- addresses ---- */
 

@@ -1,5 +1,5 @@
 /*
- * sctpd_log.c - where a daemonized sctpd writes its log when no --log names
+ * log.c - where a daemonized sctpd writes its log when no --log names
  * a file (sctpd(8), Log).  The daemon must start for users whose home has
  * no ~/.cache and cannot have one (nobody: HOME=/nonexistent; system
  * accounts), so it tries, in order: /var/log (root only),

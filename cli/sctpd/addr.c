@@ -1,5 +1,5 @@
 /*
- * sctpd_addr.c - the daemon's address conversions between the control
+ * addr.c - the daemon's address conversions between the control
  * protocol (wsp_addr, as the program sees it) and the engine (esctp_addr):
  * pure functions, unit-tested in tests/unit/test_wsaddr.c.
  */

@@ -1,5 +1,5 @@
 /*
- * sctpd_ctl.c - the control server: one SOCK_SEQPACKET connection per
+ * ctl.c - the control server: one SOCK_SEQPACKET connection per
  * client process, one wsp_req per datagram, one answer each (wsproto.h).
  *
  * DESIGN.md §3, capability: a request about a socket carries that socket's

@@ -1,5 +1,5 @@
 /*
- * sctpd_limit.c - how many emulated sockets each user may hold in a daemon
+ * limit.c - how many emulated sockets each user may hold in a daemon
  * that serves several users (sctpd(8), --max-sockets-per-user).
  *
  * Every socket costs the daemon one descriptor (two while it connects or

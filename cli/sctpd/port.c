@@ -1,5 +1,5 @@
 /*
- * sctpd_port.c - local SCTP ports: one engine endpoint per port, shared by
+ * port.c - local SCTP ports: one engine endpoint per port, shared by
  * every socket that holds it, with TCP's rules for who may share
  * (DESIGN.md §3, "Bound addresses are honoured"):
  *
