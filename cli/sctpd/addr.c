@@ -1,7 +1,7 @@
 /*
  * addr.c - the daemon's address conversions between the control
  * protocol (wsp_addr, as the program sees it) and the engine (esctp_addr):
- * pure functions, unit-tested in tests/unit/test_wsaddr.c.
+ * pure functions, unit-tested in tests/unit/test_addr.c.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

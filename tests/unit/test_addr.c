@@ -1,5 +1,5 @@
 /*
- * test_wsaddr.c - the address conversions of the shim (sockaddr <->
+ * test_addr.c - the address conversions of the shim (sockaddr <->
  * wsp_addr, shim/addr.c) and of the daemon (wsp_addr <-> esctp_addr,
  * cli/sctpd/addr.c): IPv4, IPv6, v4-mapped addresses in AF_INET6 sockets,
  * scope ids, truncation as the kernel does it, and bad input.
