@@ -45,7 +45,7 @@ say = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
 # Filled in by the fragments.
-LIB_SRCS :=
+LIB_SRCS :=        # libesctp (lib/esctp/ only): the archive check-purity checks
 UNIT_TESTS :=      # tests/unit/test_NAME.c, each a cmocka program
 UNIT_EXTRA_SRCS := # helpers linked into every unit test (the A/Z simulator)
 CLI_PROGS :=       # program names; each has CLI_SRCS_<name>
