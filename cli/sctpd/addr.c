@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sctpd.h"
+#include "addr.h"
 
 void sd_addr_to_esctp(const wsp_addr *w, uint16_t udp_port, esctp_addr *e)
 {

@@ -33,7 +33,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "chan.h"
+#include "log.h"
+#include "port.h"
 #include "sctpd.h"
+#include "sock.h"
 
 /* Below this much send space, wait for more rather than cut the stream
  * into tiny messages. */

@@ -17,7 +17,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctl.h"
+#include "limit.h"
+#include "log.h"
 #include "sctpd.h"
+#include "sock.h"
 
 typedef struct client {
 	sctpd *d;

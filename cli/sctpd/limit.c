@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "limit.h"
+#include "log.h"
 #include "sctpd.h"
 
 struct sd_usage {

@@ -27,7 +27,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "chan.h"
+#include "log.h"
+#include "port.h"
 #include "sctpd.h"
+#include "sock.h"
 
 #define EPHEMERAL_LO 32768
 #define EPHEMERAL_HI 60999

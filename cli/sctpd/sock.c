@@ -18,7 +18,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "chan.h"
+#include "limit.h"
+#include "log.h"
+#include "port.h"
 #include "sctpd.h"
+#include "sock.h"
 #include "tcpinfo.h"
 
 /* ---- addresses ---- */
@@ -75,7 +81,8 @@ static bool addr_is_local(const wsp_addr *a)
 	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return true; /* cannot tell: let the engine find out */
-	bool ok = bind(fd, (struct sockaddr *)&ss, len) == 0 || errno != EADDRNOTAVAIL;
+	bool ok = bind(fd, (struct sockaddr *)&ss, len) == 0 ||
+		  errno != EADDRNOTAVAIL;
 	close(fd);
 	return ok;
 }

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "sctpd.h"
+#include "sock.h"
 #include "tcpinfo.h"
 
 _Static_assert(sizeof(struct tcp_info) <= WSP_OPT_MAX,

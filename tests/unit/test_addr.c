@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../cli/sctpd/sctpd.h"
+#include "../../cli/sctpd/addr.h"
 #include "../../shim/shim.h"
 
 static struct sockaddr_in sin4(const char *ip, uint16_t port)

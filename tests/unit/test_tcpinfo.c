@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "../../cli/sctpd/sctpd.h"
+#include "../../cli/sctpd/sock.h"
 #include "../../cli/sctpd/tcpinfo.h"
 #include "../sim/sim.h"
 
