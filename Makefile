@@ -45,7 +45,7 @@ say = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
 # Filled in by the fragments.
-LIB_SRCS :=
+LIB_SRCS :=        # libesctp (lib/esctp/ only): the archive check-purity checks
 UNIT_TESTS :=      # tests/unit/test_NAME.c, each a cmocka program
 UNIT_EXTRA_SRCS := # helpers linked into every unit test (the A/Z simulator)
 CLI_PROGS :=       # program names; each has CLI_SRCS_<name>
@@ -59,6 +59,9 @@ MAN3_PAGES :=
 MAN5_PAGES :=
 MAN8_PAGES :=
 EXTRA_TARGETS :=   # other things `all` builds (the shim)
+# Include paths of an object: the engine's by default (its sources, its
+# tests); a fragment sets INC for the objects of its folder.
+INC = -Ilib/esctp
 include $(sort $(wildcard mk/*.mk))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -83,7 +86,7 @@ lib: $(LIB_A)
 $(BUILD)/%.o: %.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(INC) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	$(call say,AR,$@)
@@ -144,7 +147,7 @@ demo: deps all
 bench: deps all
 	$(Q)BUILD=$(abspath $(BUILD)) sh tests/bench/run.sh
 
-FUZZ_FLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -Ilib
+FUZZ_FLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -Ilib/esctp
 fuzz: deps
 	$(Q)mkdir -p $(BUILD)/fuzz
 	$(Q)for t in $(FUZZ_TARGETS:tests/fuzz/%.c=%); do \
@@ -163,7 +166,7 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
 	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 lib/esctp.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 lib/esctp/esctp.h $(DESTDIR)$(PREFIX)/include/
 	for p in $(INSTALL_PROGS); do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(PREFIX)/bin/; done
 	install -m 755 $(SHIM_SO) $(DESTDIR)$(PREFIX)/lib/
 	for m in $(MAN1_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
@@ -181,7 +184,7 @@ uninstall:
 	for m in $(MAN8_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man8/$${m##*/}; done
 
 format:
-	clang-format -i $(LIB_SRCS) lib/*.h $(UNIT_TESTS)
+	clang-format -i $(LIB_SRCS) lib/esctp/*.h $(UNIT_TESTS)
 
 clean:
 	rm -rf build build-san

@@ -1,9 +1,9 @@
 # The LD_PRELOAD shim libwithsctp.so (shim/): only the wrapped libc names
 # are exported (-fvisibility=hidden, hooks.c marks them).
-# (the configuration module's files are named here, not through
-# WSCONF_SRCS, because mk/wsconf.mk is read after this fragment)
+# It uses lib/control and lib/config, whose sources it compiles with its own
+# flags (below) from the lists their fragments define.
 SHIM_SRCS := shim/real.c shim/fdtab.c shim/addr.c shim/conf.c shim/ctl.c shim/sock.c shim/opt.c shim/hint.c \
-	shim/hooks.c cli/wsproto.c cli/wsconf.c cli/wsconf_values.c cli/wsconf_ports.c
+	shim/hooks.c $(CONTROL_SRCS) $(CONFIG_SRCS)
 SHIM_SO := $(BUILD)/lib/libwithsctp.so
 MAN1_PAGES += man/withsctp.1
 
@@ -16,7 +16,7 @@ else
 SHIM_SAN :=
 endif
 SHIM_CFLAGS = -std=gnu11 -O2 -g $(WARN) -MMD -MP -fPIC -fvisibility=hidden \
-	$(SHIM_SAN) -Icli $(CFLAGS)
+	$(SHIM_SAN) -Ilib/control -Ilib/config $(CFLAGS)
 SHIM_OBJS := $(SHIM_SRCS:%.c=$(BUILD)/shim-obj/%.o)
 
 $(BUILD)/shim-obj/%.o: %.c
@@ -30,3 +30,8 @@ $(SHIM_SO): $(SHIM_OBJS)
 	$(Q)$(CC) -shared $(SHIM_SAN) $(LDFLAGS) -Wl,-z,defs -o $@ $^ -ldl -lpthread
 
 EXTRA_TARGETS += $(SHIM_SO)
+
+# tests/unit/test_addr (mk/sctpd.mk) checks the shim's address conversions
+# with a plain build of addr.c.
+$(BUILD)/shim/%.o: INC = -Ilib/control -Ilib/config
+$(BUILD)/tests/test_addr: $(BUILD)/shim/addr.o

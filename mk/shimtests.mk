@@ -1,7 +1,7 @@
 # Checks of the LD_PRELOAD shim's emulated sockets (DESIGN.md §3), run by
 # tests/bats/shim.bats: sockcheck, a plain sockets program run under
 # withsctp, and intruder, which tries another user's sockets through the
-# daemon's control socket (it speaks cli/wsproto.h).
+# daemon's control socket (it speaks lib/control/wsproto.h).
 SHIMTEST_PROGS := sockcheck intruder tcpcheck
 SHIMTEST_BINS := $(SHIMTEST_PROGS:%=$(BUILD)/tests/shim/%)
 
@@ -12,10 +12,10 @@ SHIMTEST_CFLAGS = -std=gnu11 -O2 -g $(WARN) -MMD -MP $(CFLAGS)
 $(BUILD)/tests/shim/%: tests/shim/%.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(SHIMTEST_CFLAGS) -Icli $(LDFLAGS) -o $@ $(filter %.c,$^)
+	$(Q)$(CC) $(SHIMTEST_CFLAGS) -Ilib/control $(LDFLAGS) -o $@ $(filter %.c,$^)
 
 # intruder speaks the control protocol with the project's own helpers.
-$(BUILD)/tests/shim/intruder: cli/wsproto.c
+$(BUILD)/tests/shim/intruder: $(CONTROL_SRCS)
 
 # ctorcheck links libctor.so, whose constructor uses sockets before the
 # shim's constructors run, and which dlopens libctor_dl.so from a thread

@@ -1,6 +1,6 @@
 /*
  * addr.c - sockaddr <-> wsp_addr (wsproto.h): pure functions, unit-tested
- * without preloading (tests/unit/test_wsaddr.c).
+ * without preloading (tests/unit/test_addr.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,9 +1,9 @@
 /*
- * gen_crc32c_tables.c - writes lib/crc32c_tables.h, the constant tables of
- * lib/crc32c.c: the slicing-by-8 tables of the portable path and the shift
+ * gen_crc32c_tables.c - writes lib/esctp/crc32c_tables.h, the constant tables of
+ * lib/esctp/crc32c.c: the slicing-by-8 tables of the portable path and the shift
  * constants that combine the three interleaved streams of the SSE4.2 path.
  *
- *   cc -o /tmp/gen tests/gen_crc32c_tables.c && /tmp/gen > lib/crc32c_tables.h
+ *   cc -o /tmp/gen tests/gen_crc32c_tables.c && /tmp/gen > lib/esctp/crc32c_tables.h
  *
  * Everything is in the reflected representation of CRC32c (Castagnoli,
  * polynomial 0x1EDC6F41, reflected 0x82F63B78): bit j of a 32-bit value is

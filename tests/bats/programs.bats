@@ -14,7 +14,7 @@
 # Tests marked "NEEDS DAEMON BINDING" fail until sctpd lets several sockets
 # bind one port on different addresses (issue 9, item 2): today a second
 # bind, or the second listen, on a port gets EADDRINUSE whatever the
-# addresses and IPV6_V6ONLY (sd_sock_bind, cli/sctpd_sock.c), and an
+# addresses and IPV6_V6ONLY (sd_sock_bind, cli/sctpd/sock.c), and an
 # association to [::1] reaches an AF_INET listener.
 
 load helpers

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# TCP_INFO and TCP_MAXSEG on converted sockets (cli/sctpd_tcpinfo.c): the
+# TCP_INFO and TCP_MAXSEG on converted sockets (cli/sctpd/tcpinfo.c): the
 # kernel's struct tcp_info filled from the SCTP association, read by real
 # programs.  tests/shim/sockcheck checks the lengths and figures against an
 # echo server (socat); iperf3, client and server under withsctp, shows the

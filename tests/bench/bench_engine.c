@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../cli/host.h"
+#include "../../lib/host/host.h"
 
 #define PKT_CAP 65536
 #define NET_MAX 1024 /* endpoints on the in-memory wire */

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/esctp.h"
+#include "../../lib/esctp/esctp.h"
 
 #define MAX_OPS 400
 #define QCAP 64

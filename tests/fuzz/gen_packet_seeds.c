@@ -3,8 +3,8 @@
  * packet of every chunk type, some bundles, two captured packets and a few
  * malformed ones, built with the codec's own writers.
  *
- *   cc -Ilib -o /tmp/gen_seeds tests/fuzz/gen_packet_seeds.c lib/pkt*.c \
- *      lib/crc32c.c lib/util.c && /tmp/gen_seeds tests/fuzz/corpus/fuzz_packet
+ *   cc -Ilib/esctp -o /tmp/gen_seeds tests/fuzz/gen_packet_seeds.c lib/esctp/pkt*.c \
+ *      lib/esctp/crc32c.c lib/esctp/util.c && /tmp/gen_seeds tests/fuzz/corpus/fuzz_packet
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*
  * intruder.c - a user that tries to act, through sctpd's control socket
- * (cli/wsproto.h), on sockets it does not hold (DESIGN.md §3, capability).
+ * (lib/control/wsproto.h), on sockets it does not hold (DESIGN.md §3, capability).
  * Run as another user than the daemon's by tests/bats/shim.bats.
  *
  *   intruder CONTROL refused        the daemon does not serve this user:

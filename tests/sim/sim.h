@@ -1,7 +1,7 @@
 /*
  * sim.h - the A/Z simulator: two libesctp endpoints joined by an in-memory
  * network under a fake clock.  Written only against the public API
- * (lib/esctp.h), so it proves the whole engine the way a host uses it.
+ * (lib/esctp/esctp.h), so it proves the whole engine the way a host uses it.
  *
  * Each side has two local addresses (path 0: 127.1.0.x, path 1: 127.2.0.x,
  * A is .1 and Z is .2), UDP encapsulation port 9899 in esctp_addr.port.  The
@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../lib/esctp.h"
+#include "../../lib/esctp/esctp.h"
 
 #define SIM_A 0
 #define SIM_Z 1

@@ -1,6 +1,6 @@
 /*
  * test_cookie.c - the state cookie: round trip, tampering, staleness and
- * truncation (lib/cookie.c).
+ * truncation (lib/esctp/cookie.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "../../cli/host.h"
-#include "../../cli/loop.h"
-#include "../../cli/udp.h"
+#include "../../lib/host/host.h"
+#include "../../lib/host/loop.h"
+#include "../../lib/host/udp.h"
 
 /* ---- loop ---- */
 

@@ -1,6 +1,6 @@
 /*
  * test_tcpinfo.c - TCP_INFO and TCP_MAXSEG of converted sockets
- * (cli/sctpd_tcpinfo.c): the kernel's struct tcp_info and units from an
+ * (cli/sctpd/tcpinfo.c): the kernel's struct tcp_info and units from an
  * esctp_status (MSS, cwnd in segments, microseconds, the TCP state each
  * SCTP state maps to, listeners and unconnected sockets), then from real
  * associations of the A/Z simulator, through the daemon's getsockopt hook.
@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "../../cli/sctpd.h"
-#include "../../cli/sctpd_tcpinfo.h"
+#include "../../cli/sctpd/sock.h"
+#include "../../cli/sctpd/tcpinfo.h"
 #include "../sim/sim.h"
 
 /* The kernel's TCP states (include/net/tcp_states.h). */

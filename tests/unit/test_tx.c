@@ -1,5 +1,5 @@
 /*
- * test_tx.c - the sending half (lib/tx_*.c) against a fake clock, with
+ * test_tx.c - the sending half (lib/esctp/tx_*.c) against a fake clock, with
  * SACKs built as chunk_sack structs over big-endian gap arrays and the
  * packets tx_fill() writes decoded by the real codec.
  */

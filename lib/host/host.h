@@ -1,5 +1,5 @@
 /*
- * host.h - hosting glue between the sans-I/O engine (lib/esctp.h), the event
+ * host.h - hosting glue between the sans-I/O engine (lib/esctp/esctp.h), the event
  * loop (loop.h) and the UDP encapsulation sockets (udp.h).
  *
  * The host owns the sockets and a registry of endpoints keyed by local SCTP

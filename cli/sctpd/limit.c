@@ -1,5 +1,5 @@
 /*
- * sctpd_limit.c - how many emulated sockets each user may hold in a daemon
+ * limit.c - how many emulated sockets each user may hold in a daemon
  * that serves several users (sctpd(8), --max-sockets-per-user).
  *
  * Every socket costs the daemon one descriptor (two while it connects or
@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "limit.h"
+#include "log.h"
 #include "sctpd.h"
 
 struct sd_usage {

@@ -1,5 +1,5 @@
 /*
- * sctpd_port.c - local SCTP ports: one engine endpoint per port, shared by
+ * port.c - local SCTP ports: one engine endpoint per port, shared by
  * every socket that holds it, with TCP's rules for who may share
  * (DESIGN.md §3, "Bound addresses are honoured"):
  *
@@ -27,7 +27,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "chan.h"
+#include "log.h"
+#include "port.h"
 #include "sctpd.h"
+#include "sock.h"
 
 #define EPHEMERAL_LO 32768
 #define EPHEMERAL_HI 60999

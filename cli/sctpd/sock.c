@@ -1,7 +1,7 @@
 /*
- * sctpd_sock.c - emulated sockets: creation and end, bind, listen,
+ * sock.c - emulated sockets: creation and end, bind, listen,
  * connect, accept, the engine events of their associations, options.
- * Ports and listeners are sctpd_port.c's; the data path sctpd_chan.c's.
+ * Ports and listeners are port.c's; the data path chan.c's.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -18,8 +18,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "chan.h"
+#include "limit.h"
+#include "log.h"
+#include "port.h"
 #include "sctpd.h"
-#include "sctpd_tcpinfo.h"
+#include "sock.h"
+#include "tcpinfo.h"
 
 /* ---- addresses ---- */
 
@@ -75,7 +81,8 @@ static bool addr_is_local(const wsp_addr *a)
 	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return true; /* cannot tell: let the engine find out */
-	bool ok = bind(fd, (struct sockaddr *)&ss, len) == 0 || errno != EADDRNOTAVAIL;
+	bool ok = bind(fd, (struct sockaddr *)&ss, len) == 0 ||
+		  errno != EADDRNOTAVAIL;
 	close(fd);
 	return ok;
 }

@@ -1,8 +1,8 @@
 /*
- * sctpd_log.c - where a daemonized sctpd writes its log when no --log names
- * a file (sctpd(8), Log).  The daemon must start for users whose home has
- * no ~/.cache and cannot have one (nobody: HOME=/nonexistent; system
- * accounts), so it tries, in order: /var/log (root only),
+ * log.c - the log lines (sd_log), and where a daemonized sctpd writes them
+ * when no --log names a file (sctpd(8), Log).  The daemon must start for users
+ * whose home has no ~/.cache and cannot have one (nobody: HOME=/nonexistent;
+ * system accounts), so it tries, in order: /var/log (root only),
  * $XDG_RUNTIME_DIR, ~/.cache (made when missing), then a private
  * directory $TMPDIR/withsctp-UID (/tmp when TMPDIR is unset).  The last
  * one sits in a directory every user may write: anyone could have made
@@ -19,11 +19,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "sctpd.h"
 
 #define LOG_NAME "sctpd.log"
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+int sd_log_level(const char *s)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, level_names[i]))
+			return i;
+	return -1;
+}
+
+void sd_log(sctpd *d, int level, const char *fmt, ...)
+{
+	if (level > d->log_level || d->log_fd < 0)
+		return;
+	char line[1024];
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	int n = (int)strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
+	n += snprintf(line + n, sizeof(line) - (size_t)n,
+		      ".%03ld sctpd[%d] %s: ", ts.tv_nsec / 1000000,
+		      (int)d->pid, level_names[level]);
+	va_list ap;
+	va_start(ap, fmt);
+	if (n < (int)sizeof(line))
+		n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	ssize_t w = write(d->log_fd, line, (size_t)n);
+	(void)w;
+}
 
 /* Why each place failed, "; "-separated, for the one error line. */
 typedef struct why {

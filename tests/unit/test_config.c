@@ -1,5 +1,5 @@
 /*
- * test_wsconf.c - withsctp's configuration: every key and value form, the
+ * test_config.c - withsctp's configuration: every key and value form, the
  * exact error for bad values, keys and sections, [program] matching and
  * order, every precedence layer (temporary files, injected environment),
  * the ports syntax and matcher, the RTO rule, the file rules (missing, size)
@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "../../cli/wsconf.h"
+#include "../../lib/config/wsconf.h"
 
 static char err[2048];
 static char dir[64]; /* a fresh temporary directory for the whole run */
@@ -1342,7 +1342,7 @@ static void test_format_truncation(void **state)
 static int make_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_wsconf.XXXXXX");
+	snprintf(dir, sizeof(dir), "/tmp/test_config.XXXXXX");
 	return mkdtemp(dir) ? 0 : -1;
 }
 

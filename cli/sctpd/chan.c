@@ -1,5 +1,5 @@
 /*
- * sctpd_chan.c - the data path of a converted TCP socket: bytes the program
+ * chan.c - the data path of a converted TCP socket: bytes the program
  * writes into its end of the channel become SCTP user messages on stream 0,
  * and received messages are written back as bytes.  Backpressure runs both
  * ways: a full engine send buffer stops reading the channel (the program's
@@ -33,7 +33,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "chan.h"
+#include "log.h"
+#include "port.h"
 #include "sctpd.h"
+#include "sock.h"
 
 /* Below this much send space, wait for more rather than cut the stream
  * into tiny messages. */

@@ -7,48 +7,24 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
+#include "limit.h"
+#include "log.h"
+#include "port.h"
 #include "sctpd.h"
+#include "sock.h"
 
 #define STOP_GRACE_MS 5000
 #define RBUF_LEN (256 * 1024)
 #define HASH_SLOTS 4096
-
-static const char *const level_names[] = {"error", "warn", "info", "debug"};
-
-void sd_log(sctpd *d, int level, const char *fmt, ...)
-{
-	if (level > d->log_level || d->log_fd < 0)
-		return;
-	char line[1024];
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	int n = (int)strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
-	n += snprintf(line + n, sizeof(line) - (size_t)n,
-		      ".%03ld sctpd[%d] %s: ", ts.tv_nsec / 1000000,
-		      (int)d->pid, level_names[level]);
-	va_list ap;
-	va_start(ap, fmt);
-	if (n < (int)sizeof(line))
-		n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	ssize_t w = write(d->log_fd, line, (size_t)n);
-	(void)w;
-}
 
 /* Opens (or, on SIGHUP, reopens) the log: --log's file, or the default
  * place chosen afresh each time (the one used before may be gone). */
@@ -204,14 +180,6 @@ static void usage(FILE *f)
 	    "See sctpd(8).\n");
 }
 
-static int parse_level(const char *s)
-{
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(s, level_names[i]))
-			return i;
-	return -1;
-}
-
 static int parse_opts(int argc, char **argv, opts *o)
 {
 	enum { OPT_MAX_USER = 256 };
@@ -258,7 +226,7 @@ static int parse_opts(int argc, char **argv, opts *o)
 			o->log_path = optarg;
 			break;
 		case 'l':
-			o->log_level = parse_level(optarg);
+			o->log_level = sd_log_level(optarg);
 			if (o->log_level < 0) {
 				fprintf(stderr,
 					"sctpd: --log-level: '%s' is "

@@ -1,5 +1,5 @@
 /*
- * sctpd_tcpinfo.c - struct tcp_info for a converted TCP socket, from its
+ * tcpinfo.c - struct tcp_info for a converted TCP socket, from its
  * SCTP association (DESIGN.md §3, addresses and options).  Programs read
  * TCP_INFO to report on a connection (iperf3's Cwnd and Retr columns, ss,
  * web servers' $tcpinfo_rtt): the figures keep the kernel's meaning and
@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "sctpd.h"
-#include "sctpd_tcpinfo.h"
+#include "sock.h"
+#include "tcpinfo.h"
 
 _Static_assert(sizeof(struct tcp_info) <= WSP_OPT_MAX,
 	       "struct tcp_info must fit in a wsp_rep's value");

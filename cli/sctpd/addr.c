@@ -1,7 +1,7 @@
 /*
- * sctpd_addr.c - the daemon's address conversions between the control
+ * addr.c - the daemon's address conversions between the control
  * protocol (wsp_addr, as the program sees it) and the engine (esctp_addr):
- * pure functions, unit-tested in tests/unit/test_wsaddr.c.
+ * pure functions, unit-tested in tests/unit/test_addr.c.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sctpd.h"
+#include "addr.h"
 
 void sd_addr_to_esctp(const wsp_addr *w, uint16_t udp_port, esctp_addr *e)
 {

@@ -1,5 +1,5 @@
 /*
- * sctpd_tcpinfo.h - TCP_INFO and TCP_MAXSEG of a converted TCP socket,
+ * tcpinfo.h - TCP_INFO and TCP_MAXSEG of a converted TCP socket,
  * answered from its SCTP association as the kernel answers them for TCP
  * (net/ipv4/tcp.c, tcp_get_info): the layout and units of the kernel's
  * struct tcp_info (<linux/tcp.h>), figures mapped from esctp_status.

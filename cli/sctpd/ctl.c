@@ -1,5 +1,5 @@
 /*
- * sctpd_ctl.c - the control server: one SOCK_SEQPACKET connection per
+ * ctl.c - the control server: one SOCK_SEQPACKET connection per
  * client process, one wsp_req per datagram, one answer each (wsproto.h).
  *
  * DESIGN.md §3, capability: a request about a socket carries that socket's
@@ -17,7 +17,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctl.h"
+#include "limit.h"
+#include "log.h"
 #include "sctpd.h"
+#include "sock.h"
 
 typedef struct client {
 	sctpd *d;

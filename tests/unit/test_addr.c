@@ -1,7 +1,7 @@
 /*
- * test_wsaddr.c - the address conversions of the shim (sockaddr <->
+ * test_addr.c - the address conversions of the shim (sockaddr <->
  * wsp_addr, shim/addr.c) and of the daemon (wsp_addr <-> esctp_addr,
- * cli/sctpd_addr.c): IPv4, IPv6, v4-mapped addresses in AF_INET6 sockets,
+ * cli/sctpd/addr.c): IPv4, IPv6, v4-mapped addresses in AF_INET6 sockets,
  * scope ids, truncation as the kernel does it, and bad input.
  */
 #include <arpa/inet.h>
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../cli/sctpd.h"
+#include "../../cli/sctpd/addr.h"
 #include "../../shim/shim.h"
 
 static struct sockaddr_in sin4(const char *ip, uint16_t port)

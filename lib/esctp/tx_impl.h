@@ -1,5 +1,5 @@
 /*
- * tx_impl.h - private to lib/tx_*.c: the sender's data structures and the
+ * tx_impl.h - private to lib/esctp/tx_*.c: the sender's data structures and the
  * helpers its files share.  Nothing outside tx_*.c includes this.
  *
  * Messages are copied once into one allocation (tx_msg + payload) and kept

@@ -1,2 +1,0 @@
-# The engine's shared utilities.
-LIB_SRCS += lib/util.c

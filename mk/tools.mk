@@ -1,9 +1,0 @@
-# The diagnostic tools checksctp(8) and sctpstat(8) (cli/checksctp.c,
-# cli/sctpstat.c): clients of sctpd's control protocol (wsproto.h).
-# Recursive `=`: mk/wsconf.mk, which sets WSCONF_SRCS, is read after this.
-CLI_PROGS += checksctp sctpstat
-CLI_SRCS_checksctp = cli/checksctp.c cli/cliopt.c cli/wsproto.c $(WSCONF_SRCS)
-CLI_SRCS_sctpstat = cli/sctpstat.c cli/cliopt.c cli/wsproto.c $(WSCONF_SRCS)
-INSTALL_PROGS += checksctp sctpstat
-MAN8_PAGES += man/checksctp.8 man/sctpstat.8
-BATS_SUITES += tests/bats/tools.bats
