@@ -47,7 +47,6 @@ static void client_close(client *c)
 	close(c->fd);
 	free(c);
 	d->nclients--;
-	sd_idle_check(d);
 }
 
 static void do_list(client *c, wsp_rep *rep)
@@ -155,7 +154,7 @@ static void handle(client *c, const wsp_req *q, int fd)
 		}
 		sd_log(d, LOG_INFO_, "stop requested by uid %u pid %d",
 		       (unsigned)c->uid, (int)c->pid);
-		sd_stop(d);
+		d->stop_requested = true;
 		break;
 	case WSP_BIND:
 	case WSP_LISTEN:
@@ -271,7 +270,6 @@ static void on_accept(loop *l, int fd, unsigned events, void *arg)
 			continue;
 		}
 		d->nclients++;
-		sd_idle_check(d);
 	}
 }
 

@@ -69,7 +69,9 @@ static void on_idle(loop *l, loop_timer *t, void *arg)
 	loop_stop(l);
 }
 
-void sd_idle_check(sctpd *d)
+/* Re-evaluates the idle timer (and ends a stop once the last socket is
+ * gone): run before each sleep, so no other file needs to call back here. */
+static void idle_check(sctpd *d)
 {
 	if (d->stopping) {
 		if (!d->nsocks)
@@ -97,7 +99,7 @@ static void on_stop_timer(loop *l, loop_timer *t, void *arg)
 	loop_stop(l);
 }
 
-void sd_stop(sctpd *d)
+static void stop(sctpd *d)
 {
 	if (d->stopping)
 		return;
@@ -106,7 +108,6 @@ void sd_stop(sctpd *d)
 	sd_sock_shutdown_all(d);
 	loop_timer_set(d->l, &d->stop_t,
 		       loop_now(d->l) + STOP_GRACE_MS * ESCTP_MS);
-	sd_idle_check(d);
 }
 
 static void on_signal(loop *l, int fd, unsigned events, void *arg)
@@ -125,7 +126,7 @@ static void on_signal(loop *l, int fd, unsigned events, void *arg)
 		}
 		sd_log(d, LOG_INFO_, "signal %d: shutting %u sockets down",
 		       (int)si.ssi_signo, d->nsocks);
-		sd_stop(d);
+		stop(d);
 	}
 }
 
@@ -143,6 +144,9 @@ static void before_sleep(loop *l, void *arg)
 	(void)l;
 	host_pump(d->h);
 	sd_port_reap(d);
+	if (d->stop_requested)
+		stop(d);
+	idle_check(d);
 }
 
 /* ---- start-up ---- */
@@ -456,7 +460,6 @@ int main(int argc, char **argv)
 		}
 		notify_parent(notify, "+");
 	}
-	sd_idle_check(&d);
 	loop_run(d.l);
 	sd_log(&d, LOG_INFO_, "stopped");
 	sd_sock_free_all(&d);

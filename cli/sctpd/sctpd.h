@@ -64,6 +64,7 @@ struct sctpd {
 	unsigned route_next;
 	pid_t pid;
 	bool stopping;
+	bool stop_requested; /* WSP_STOP: the main loop starts the stop */
 	int sig_fd;
 	unsigned nclients;
 	unsigned nsocks;
@@ -76,10 +77,5 @@ struct sctpd {
 	uint8_t *rbuf;	    /* shared receive buffer */
 	size_t rbuf_len;
 };
-
-/* Starts a graceful stop (SIGTERM, WSP_STOP). */
-void sd_stop(sctpd *d);
-/* Re-evaluates the idle timer. */
-void sd_idle_check(sctpd *d);
 
 #endif

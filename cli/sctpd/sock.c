@@ -150,7 +150,6 @@ static void sock_link(sctpd *d, wsock *s)
 	s->hnext = d->hash[h];
 	d->hash[h] = s;
 	d->nsocks++;
-	sd_idle_check(d);
 }
 
 wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
@@ -238,7 +237,6 @@ void sd_sock_free(wsock *s)
 	free(s->obuf);
 	free(s);
 	d->nsocks--;
-	sd_idle_check(d);
 }
 
 void sd_sock_reset(wsock *s, const char *why)
