@@ -50,6 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "burst_report.h"
+
 #define MAX_ECHO 4096
 #define EV_BATCH 256
 /* connect() calls between two looks at completions. */
@@ -426,25 +428,6 @@ static void cl_start(client *cl, conn *c, const struct sockaddr_storage *ss,
 		cl_connected(cl, c, now_s());
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* median, p99 and max of v[0..n) in ms (sorts v). */
-static void print_dist(const char *what, double *v, long n)
-{
-	if (n == 0) {
-		printf("%s median=0 p99=0 max=0\n", what);
-		return;
-	}
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	long p99 = (n * 99 + 99) / 100 - 1;
-	printf("%s median=%.1f p99=%.1f max=%.1f\n", what, v[(n - 1) / 2] * 1e3,
-	       v[p99] * 1e3, v[n - 1] * 1e3);
-}
-
 static void cl_report(client *cl, double total, double issue)
 {
 	double *v = malloc(sizeof(double) * (size_t)(cl->n ? cl->n : 1));
@@ -465,7 +448,7 @@ static void cl_report(client *cl, double total, double issue)
 	printf("total_s=%.3f issue_s=%.3f connected=%ld failed=%ld "
 	       "over900=%ld\n",
 	       total, issue, cl->connected, cl->failed + unfinished, over);
-	print_dist("connect_ms", v, k);
+	burst_print_dist("connect_ms", v, k);
 	if (cl->failed + cl->echo_failed + unfinished) {
 		printf("errors:");
 		for (int e = 0; e < 256; e++)
@@ -485,7 +468,7 @@ static void cl_report(client *cl, double total, double issue)
 		printf("echo ok=%ld failed=%ld", cl->echo_ok,
 		       cl->echo_failed +
 			   (cl->connected - cl->echo_ok - cl->echo_failed));
-		print_dist(" ms", v, k);
+		burst_print_dist(" ms", v, k);
 	}
 	free(v);
 }

@@ -36,6 +36,8 @@
 #include <unistd.h>
 #include <usrsctp.h>
 
+#include "burst_report.h"
+
 #define MAX_ECHO 4096
 #define HARVEST_EVERY 64
 #define SERVER_MAX 65536 /* connections a server without -n serves */
@@ -433,24 +435,6 @@ static void cl_start(long i, const struct sockaddr_in *to)
 	upcall(c->so, (void *)(intptr_t)i, 0);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void print_dist(const char *what, double *v, long n)
-{
-	if (n == 0) {
-		printf("%s median=0 p99=0 max=0\n", what);
-		return;
-	}
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	long p99 = (n * 99 + 99) / 100 - 1;
-	printf("%s median=%.1f p99=%.1f max=%.1f\n", what, v[(n - 1) / 2] * 1e3,
-	       v[p99] * 1e3, v[n - 1] * 1e3);
-}
-
 static void cl_report(double total, double issue)
 {
 	double *v = malloc(sizeof(double) * (size_t)cl.n);
@@ -468,7 +452,7 @@ static void cl_report(double total, double issue)
 	printf("total_s=%.3f issue_s=%.3f connected=%ld failed=%ld "
 	       "over900=%ld\n",
 	       total, issue, cl.connected, cl.failed + unfinished, over);
-	print_dist("connect_ms", v, k);
+	burst_print_dist("connect_ms", v, k);
 	if (cl.failed + cl.echo_failed + unfinished)
 		printf("errors: failed=%ld echo_failed=%ld unfinished=%ld\n",
 		       cl.failed, cl.echo_failed, unfinished);
@@ -480,7 +464,7 @@ static void cl_report(double total, double issue)
 		printf("echo ok=%ld failed=%ld", cl.echo_ok,
 		       cl.echo_failed +
 			   (cl.connected - cl.echo_ok - cl.echo_failed));
-		print_dist(" ms", v, k);
+		burst_print_dist(" ms", v, k);
 	}
 	fflush(stdout);
 	free(v);
