@@ -37,7 +37,7 @@
 #include "log.h"
 #include "port.h"
 #include "sctpd.h"
-#include "sock.h"
+#include "wsock.h"
 
 /* Below this much send space, wait for more rather than cut the stream
  * into tiny messages. */
@@ -138,7 +138,7 @@ static void send_marker(wsock *s)
 	kick(s);
 }
 
-static void start_shutdown(wsock *s)
+void sd_chan_shutdown(wsock *s)
 {
 	if (s->shutdown_sent || !s->a)
 		return;
@@ -147,36 +147,11 @@ static void start_shutdown(wsock *s)
 	kick(s);
 }
 
-/* The program closed every copy of its end (or shut down both ways). */
+/* The program closed every copy of its end (or shut down both ways): its
+ * socket's owner decides (may free s). */
 static void app_gone(wsock *s)
 {
-	int err = 0;
-	socklen_t el = sizeof(err);
-	bool unread = getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
-		      err == ECONNRESET;
-
-	s->app_gone = true;
-	sd_chan_close(s);
-	free(s->obuf);
-	s->obuf = NULL;
-	s->olen = s->ooff = 0;
-	if (!s->a || s->state == WSP_ST_CLOSED || s->state == WSP_ST_LISTEN ||
-	    s->state == WSP_ST_NEW || s->state == WSP_ST_BOUND) {
-		sd_sock_free(s);
-		return;
-	}
-	/* Like TCP's RST: SO_LINGER {1, 0}, a close with data the program
-	 * never read (the kernel then flags our end ECONNRESET), or a
-	 * program gone while its connect was still under way (the engine
-	 * sends the ABORT only once the peer has answered). */
-	if (s->linger0 || unread || s->state == WSP_ST_CONNECTING) {
-		sd_sock_reset(s, s->linger0 ? "SO_LINGER 0"
-				 : unread   ? "closed with unread data"
-					    : "closed while connecting");
-		return;
-	}
-	s->state = WSP_ST_CLOSING;
-	start_shutdown(s);
+	s->d->chan_owner->app_gone(s);
 }
 
 /* EOF on the channel: a half-close, or the program is gone. */
@@ -189,7 +164,7 @@ static void app_eof(wsock *s)
 		s->marker_due = true;
 		send_marker(s);
 	} else {
-		start_shutdown(s);
+		sd_chan_shutdown(s);
 	}
 }
 
@@ -325,7 +300,7 @@ static void peer_closed(wsock *s)
 	shutdown(s->fd, SHUT_RD);
 	s->app_eof = true;
 	unregister(s);
-	sd_reap_at(s, host_now(s->d->h) + SD_ZOMBIE_DELAY);
+	s->d->chan_owner->done(s);
 }
 
 /* Engine -> program. */
@@ -428,7 +403,7 @@ void sd_chan_event(loop *l, int fd, unsigned events, void *arg)
 	}
 	if (events & LOOP_WRITE) {
 		if (s->state == WSP_ST_LISTEN)
-			sd_port_flush_accepts(s);
+			s->d->chan_owner->listener_writable(s);
 		else if (s->olen)
 			sd_chan_pump(s);
 		if (s->fd < 0)

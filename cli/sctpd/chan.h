@@ -16,6 +16,20 @@ typedef struct wsock wsock;
 /* Sets up the daemon end of a new channel: the held byte (written from
  * the app end app_fd before the program has it), edge-triggered events.
  * Returns 0 or -1 with errno set. */
+/* What a channel reports to the owner of its sockets' lives (sock.c
+ * installs it in sctpd.chan_owner): the channel moves bytes between the
+ * program and the association and decides nothing about the socket. */
+typedef struct sd_chan_owner {
+	/* The program closed every copy of its end (may free s). */
+	void (*app_gone)(wsock *s);
+	/* Both directions are over and the program has everything: the
+	 * channel left the loop; s may go once the program had time for its
+	 * last questions. */
+	void (*done)(wsock *s);
+	/* A listening socket's channel has room again for accept records. */
+	void (*listener_writable)(wsock *s);
+} sd_chan_owner;
+
 int sd_chan_open(wsock *s, int app_fd);
 /* The channel fd's loop callback. */
 void sd_chan_event(loop *l, int fd, unsigned events, void *arg);
@@ -33,5 +47,7 @@ void sd_chan_peer_eof(wsock *s);
 /* Closes the daemon end: gracefully (the held byte consumed, the program
  * reads EOF) unless s->reset, when the program reads ECONNRESET. */
 void sd_chan_close(wsock *s);
+/* Starts the association's graceful end (SCTP SHUTDOWN), once. */
+void sd_chan_shutdown(wsock *s);
 
 #endif

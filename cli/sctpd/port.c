@@ -28,11 +28,10 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "chan.h"
 #include "log.h"
 #include "port.h"
 #include "sctpd.h"
-#include "sock.h"
+#include "wsock.h"
 
 #define EPHEMERAL_LO 32768
 #define EPHEMERAL_HI 60999
@@ -395,7 +394,7 @@ void sd_port_unlisten(wsock *s)
 	while (s->acq_head) {
 		wsock *a = s->acq_head;
 		sd_port_unqueue(a);
-		sd_sock_reset(a, "listener closed");
+		s->d->port_owner->reset(a, "listener closed");
 	}
 }
 
@@ -493,7 +492,7 @@ static void port_accept(wsport *p, esctp_assoc *a)
 		esctp_assoc_free(a);
 		return;
 	}
-	sd_sock_accept(l, a);
+	p->d->port_owner->accept(l, a);
 }
 
 bool sd_port_take_restart(wsport *p, esctp_assoc *a)
@@ -502,7 +501,7 @@ bool sd_port_take_restart(wsport *p, esctp_assoc *a)
 	wsock *l = listener_of(p, a, &local);
 	if (!l)
 		return false;
-	sd_sock_accept(l, a);
+	p->d->port_owner->accept(l, a);
 	return true;
 }
 
@@ -542,8 +541,8 @@ static void port_on_ready(host_handler *self, host_ep *e)
 	esctp_assoc *a;
 	while (n-- && (a = esctp_endpoint_next_touched(p->ep)) != NULL) {
 		wsock *s = esctp_assoc_get_user(a);
-		if (s && s->a == a && s->port == p && sd_chan_wants_pump(s))
-			sd_chan_pump(s);
+		if (s && s->a == a && s->port == p)
+			p->d->port_owner->touched(s);
 	}
 	sd_port_put(p->d, p);
 }
@@ -605,6 +604,6 @@ void sd_port_flush_accepts(wsock *l)
 		if (!send_accept(l, s))
 			return;
 		sd_port_unqueue(s);
-		sd_sock_handed_over(s);
+		l->d->port_owner->handed_over(s);
 	}
 }

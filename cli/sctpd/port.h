@@ -39,6 +39,22 @@ struct wsport {
 /* Makes s hold port `port` (0: a free ephemeral one) at its bound address,
  * as TCP's bind() would allow it.  Returns 0 or an errno value
  * (EADDRINUSE, EADDRNOTAVAIL, ENOMEM). */
+/* What a port reports to the owner of its sockets' lives (sock.c
+ * installs it in sctpd.port_owner): the port routes associations to
+ * listeners and keeps their accept queues, and decides nothing about a
+ * socket itself. */
+typedef struct sd_port_owner {
+	/* A new association for listener l: a socket for it. */
+	void (*accept)(wsock *l, esctp_assoc *a);
+	/* Accepted socket s went through its listener's channel. */
+	void (*handed_over)(wsock *s);
+	/* s must end as a reset (its listener closed before accepting it;
+	 * may free s). */
+	void (*reset)(wsock *s, const char *why);
+	/* s's association changed (input, a timer, a send): top it up. */
+	void (*touched)(wsock *s);
+} sd_port_owner;
+
 int sd_port_hold(wsock *s, uint16_t port);
 /* Releases s's hold on its port; the port goes when nobody holds it,
  * after sending what its endpoint still has to say. */

@@ -326,6 +326,7 @@ static int setup(sctpd *d, char *err, size_t errlen)
 	if (!d->h)
 		return -1;
 	loop_set_before_sleep(d->l, before_sleep, d);
+	sd_sock_init(d);
 	if (sd_ctl_open(d, err, errlen) < 0)
 		return -1;
 	sigset_t ss;

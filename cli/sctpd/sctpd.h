@@ -41,6 +41,10 @@ typedef struct sd_route {
 } sd_route;
 
 struct sctpd {
+	/* Who decides a socket's life when its channel or port reports
+	 * something (sock.c, sd_sock_init). */
+	const struct sd_chan_owner *chan_owner;
+	const struct sd_port_owner *port_owner;
 	loop *l;
 	host *h;
 	int log_level;

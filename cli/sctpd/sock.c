@@ -452,14 +452,14 @@ static void fill_addrs(wsock *s)
 		route_src(s->d, &s->peer, s->family, s->port->port, &s->local);
 }
 
-void sd_sock_handed_over(wsock *s)
+static void sock_handed_over(wsock *s)
 {
 	close(s->appdup);
 	s->appdup = -1;
 	sd_chan_pump(s);
 }
 
-void sd_sock_accept(wsock *l, esctp_assoc *a)
+static void sock_accept(wsock *l, esctp_assoc *a)
 {
 	sctpd *d = l->d;
 	int app_fd;
@@ -509,7 +509,7 @@ void sd_sock_accept(wsock *l, esctp_assoc *a)
 		return;
 	}
 	if (!s->acq_listener)
-		sd_sock_handed_over(s);
+		sock_handed_over(s);
 }
 
 static int lost_errno(const esctp_event *ev)
@@ -890,4 +890,70 @@ void sd_sock_free_all(sctpd *d)
 {
 	while (d->socks)
 		sd_sock_free(d->socks);
+}
+
+/* ---- what the channels and the ports report: sock.c owns the lives ---- */
+
+/* The program closed every copy of its end (or shut down both ways). */
+static void chan_app_gone(wsock *s)
+{
+	int err = 0;
+	socklen_t el = sizeof(err);
+	bool unread = getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
+		      err == ECONNRESET;
+
+	s->app_gone = true;
+	sd_chan_close(s);
+	free(s->obuf);
+	s->obuf = NULL;
+	s->olen = s->ooff = 0;
+	if (!s->a || s->state == WSP_ST_CLOSED || s->state == WSP_ST_LISTEN ||
+	    s->state == WSP_ST_NEW || s->state == WSP_ST_BOUND) {
+		sd_sock_free(s);
+		return;
+	}
+	/* Like TCP's RST: SO_LINGER {1, 0}, a close with data the program
+	 * never read (the kernel then flags our end ECONNRESET), or a
+	 * program gone while its connect was still under way (the engine
+	 * sends the ABORT only once the peer has answered). */
+	if (s->linger0 || unread || s->state == WSP_ST_CONNECTING) {
+		sd_sock_reset(s, s->linger0 ? "SO_LINGER 0"
+				 : unread   ? "closed with unread data"
+					    : "closed while connecting");
+		return;
+	}
+	s->state = WSP_ST_CLOSING;
+	sd_chan_shutdown(s);
+}
+
+/* Both directions are over: kept a while for the program's last questions
+ * (getpeername, SO_ERROR), then reaped. */
+static void chan_done(wsock *s)
+{
+	sd_reap_at(s, host_now(s->d->h) + SD_ZOMBIE_DELAY);
+}
+
+static void port_touched(wsock *s)
+{
+	if (sd_chan_wants_pump(s))
+		sd_chan_pump(s);
+}
+
+static const sd_chan_owner chan_owner = {
+    .app_gone = chan_app_gone,
+    .done = chan_done,
+    .listener_writable = sd_port_flush_accepts,
+};
+
+static const sd_port_owner port_owner = {
+    .accept = sock_accept,
+    .handed_over = sock_handed_over,
+    .reset = sd_sock_reset,
+    .touched = port_touched,
+};
+
+void sd_sock_init(sctpd *d)
+{
+	d->chan_owner = &chan_owner;
+	d->port_owner = &port_owner;
 }
