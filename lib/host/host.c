@@ -201,6 +201,16 @@ static void ep_release(host_ep *e)
 		free(e);
 }
 
+/* The end of a call into an endpoint's engine (counted in e->busy while it
+ * runs, so a handler cannot free it under us): what it must send is
+ * scheduled (ep_mark), and one deleted meanwhile is freed now. */
+static void ep_leave(host_ep *e)
+{
+	e->busy--;
+	ep_mark(e);
+	ep_release(e);
+}
+
 static bool is_loopback(const esctp_addr *a)
 {
 	static const uint8_t v6_loop[16] = {[15] = 1};
@@ -256,9 +266,7 @@ static void ep_on_timer(loop *l, loop_timer *t, void *arg)
 	e->busy++;
 	esctp_endpoint_expire(e->ep, loop_now(l));
 	ep_dispatch(e);
-	e->busy--;
-	ep_mark(e);
-	ep_release(e);
+	ep_leave(e);
 }
 
 host_ep *host_add_endpoint(host *h, esctp_endpoint *ep, uint16_t port,
@@ -502,9 +510,7 @@ static void host_input(host *h, const uint8_t *pkt, size_t len,
 	}
 	ep_dispatch(e);
 	ep_drain_replies(e);
-	e->busy--;
-	ep_mark(e);
-	ep_release(e);
+	ep_leave(e);
 }
 
 /* Gives the engine the datagrams of the last batch it has not seen.  When
@@ -550,9 +556,7 @@ static void host_errors(host *h, int fam)
 		if (esctp_endpoint_unreachable(e->ep, pkt, len, &to, now) > 0)
 			h->st.icmp_refused++;
 		ep_dispatch(e);
-		e->busy--;
-		ep_mark(e);
-		ep_release(e);
+		ep_leave(e);
 	}
 }
 

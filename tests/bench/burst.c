@@ -57,13 +57,6 @@
 /* connect() calls between two looks at completions. */
 #define HARVEST_EVERY 64
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "burst: %s: %s\n", what, strerror(errno));
@@ -397,7 +390,7 @@ static void cl_harvest(client *cl, int ms)
 	int n = epoll_wait(cl->ep, evs, EV_BATCH, ms);
 	if (n < 0 && errno != EINTR)
 		die("epoll_wait");
-	double t = now_s();
+	double t = burst_now_s();
 	for (int i = 0; i < n; i++)
 		cl_event(cl, evs[i].data.ptr, evs[i].events, t);
 }
@@ -405,7 +398,7 @@ static void cl_harvest(client *cl, int ms)
 static void cl_start(client *cl, conn *c, const struct sockaddr_storage *ss,
 		     socklen_t sl)
 {
-	c->t_start = now_s();
+	c->t_start = burst_now_s();
 	c->state = C_CONNECTING;
 	c->fd = socket(ss->ss_family,
 		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -425,7 +418,7 @@ static void cl_start(client *cl, conn *c, const struct sockaddr_storage *ss,
 		return;
 	}
 	if (rc == 0)
-		cl_connected(cl, c, now_s());
+		cl_connected(cl, c, burst_now_s());
 }
 
 static void cl_report(client *cl, double total, double issue)
@@ -511,20 +504,20 @@ static int do_client(int argc, char **argv)
 	cl.ep = epoll_create1(EPOLL_CLOEXEC);
 	if (!cl.c || cl.ep < 0)
 		die("setup");
-	double t0 = now_s(), end = t0 + limit;
+	double t0 = burst_now_s(), end = t0 + limit;
 	for (long i = 0; i < cl.n; i++) {
 		cl_start(&cl, &cl.c[i], &ss, sl);
 		if (i % HARVEST_EVERY == HARVEST_EVERY - 1)
 			cl_harvest(&cl, 0);
 	}
-	double issue = now_s() - t0;
+	double issue = burst_now_s() - t0;
 	while (cl.pending > 0) {
-		double left = end - now_s();
+		double left = end - burst_now_s();
 		if (left <= 0)
 			break;
 		cl_harvest(&cl, (int)(left * 1e3) + 1);
 	}
-	double total = now_s() - t0;
+	double total = burst_now_s() - t0;
 	cl_report(&cl, total, issue);
 	bool ok = cl.connected == cl.n && (!cl.echo || cl.echo_ok == cl.n);
 	for (long i = 0; i < cl.n; i++)

@@ -1,5 +1,5 @@
 /*
- * burst_report.h - the figures both burst clients print (burst.c over the
+ * burst_report.h - the clock and the figures both burst clients use (burst.c over the
  * kernel's TCP or withsctp, burst_usrsctp.c over usrsctp), so that
  * tests/bench/burst.sh reads one format.
  */
@@ -8,6 +8,15 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+
+/* Seconds on the monotonic clock. */
+static double burst_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int burst_cmp_double(const void *a, const void *b)
 {

@@ -42,13 +42,6 @@
 #define HARVEST_EVERY 64
 #define SERVER_MAX 65536 /* connections a server without -n serves */
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "burst_usrsctp: %s: %s\n", what, strerror(errno));
@@ -379,7 +372,7 @@ static void cl_read(conn *c, double t)
 static void cl_event(long i)
 {
 	conn *c = &conns[i];
-	double t = now_s();
+	double t = burst_now_s();
 	int ev = usrsctp_get_events(c->so);
 	if (c->state == C_CONNECTING) {
 		if (ev & SCTP_EVENT_ERROR) {
@@ -419,7 +412,7 @@ static void cl_harvest(int ms)
 static void cl_start(long i, const struct sockaddr_in *to)
 {
 	conn *c = &conns[i];
-	c->t_start = now_s();
+	c->t_start = burst_now_s();
 	c->state = C_CONNECTING;
 	cl.pending++;
 	c->so = new_socket(i);
@@ -503,20 +496,20 @@ static int do_client(int argc, char **argv)
 	nconns = cl.n;
 	q_init((size_t)cl.n);
 	stack_init();
-	double t0 = now_s(), end = t0 + limit;
+	double t0 = burst_now_s(), end = t0 + limit;
 	for (long i = 0; i < cl.n; i++) {
 		cl_start(i, &to);
 		if (i % HARVEST_EVERY == HARVEST_EVERY - 1)
 			cl_harvest(0);
 	}
-	double issue = now_s() - t0;
+	double issue = burst_now_s() - t0;
 	while (cl.pending > 0) {
-		double left = end - now_s();
+		double left = end - burst_now_s();
 		if (left <= 0)
 			break;
 		cl_harvest(left > 0.2 ? 200 : (int)(left * 1e3) + 1);
 	}
-	cl_report(now_s() - t0, issue);
+	cl_report(burst_now_s() - t0, issue);
 	bool ok = cl.connected == cl.n && (!cl.echo || cl.echo_ok == cl.n);
 	for (long i = 0; i < cl.n; i++)
 		if (conns[i].so) {
