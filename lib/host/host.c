@@ -19,8 +19,10 @@
 
 #include "host.h"
 
-#define HOST_RX_ROUNDS 8 /* batches read per wake-up before pumping again */
-#define HOST_ERR_BATCH 64 /* ICMP errors read per wake-up */
+/* Batches read per wake-up before pumping again. */
+#define HOST_RX_ROUNDS 8
+/* ICMP errors read per wake-up. */
+#define HOST_ERR_BATCH 64
 
 struct host_ep {
 	host *h;

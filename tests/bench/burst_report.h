@@ -1,7 +1,7 @@
 /*
- * burst_report.h - the clock and the figures both burst clients use (burst.c over the
- * kernel's TCP or withsctp, burst_usrsctp.c over usrsctp), so that
- * tests/bench/burst.sh reads one format.
+ * burst_report.h - the clock and the figures both burst clients use
+ * (burst.c over the kernel's TCP or withsctp, burst_usrsctp.c over
+ * usrsctp), so that tests/bench/burst.sh reads one format.
  */
 #ifndef TESTS_BENCH_BURST_REPORT_H
 #define TESTS_BENCH_BURST_REPORT_H
