@@ -26,9 +26,11 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#define WSP_MAGIC 0x57530104u /* "WS", protocol 1, revision 4 */
+#define WSP_MAGIC 0x57530105u /* "WS", protocol 1, revision 5 */
 #define WSP_SOCK_PREFIX "wsctp:"
 #define WSP_SOCK_PREFIX_LEN 6
+/* A native socket's app end is named "\0" WSP_NATIVE_PREFIX "PID:SEQ". */
+#define WSP_NATIVE_PREFIX "wsnat:"
 #define WSP_MAX_LOCAL 8
 
 /* Half-close marker between two withsctp endpoints: a 1-byte message on
@@ -50,6 +52,23 @@ enum wsp_op {
 	WSP_SETOPT,    /* fd, level, name, val, len */
 	WSP_LIST,      /* -> wsp_stat datagrams, then a wsp_rep */
 	WSP_STOP,      /* stop the daemon (its own user and root only) */
+	/* Native SCTP sockets (wsp_req.kind != WSP_K_TCP): */
+	WSP_PEELOFF,   /* fd, assoc -> fd (the association's own socket) */
+	WSP_CONNECTX,  /* fd, addrs[naddrs] (connect, sctp_connectx) ->
+			  err, val = the association id; on a one-to-many
+			  socket also a wait fd, which reads EOF once the
+			  association is up or failed (WSP_ASSOC tells
+			  which); a one-to-one socket is filled as by
+			  WSP_CONNECT and becomes writable instead */
+	WSP_ASSOC,     /* fd, assoc -> state (WSP_ST_*), val = the error
+			  that ended it (0 while it lives) */
+};
+
+/* What WSP_SOCKET makes. */
+enum wsp_kind {
+	WSP_K_TCP = 0,		 /* a converted TCP socket: byte channel */
+	WSP_K_SCTP_STREAM = 1,	 /* native one-to-one (SOCK_STREAM) */
+	WSP_K_SCTP_SEQPACKET = 2 /* native one-to-many (SOCK_SEQPACKET) */
 };
 
 typedef struct wsp_addr {
@@ -71,18 +90,25 @@ typedef struct wsp_params {
 } wsp_params;
 
 /* Bytes of an option value: room for the kernel's struct tcp_info (232
- * bytes in Linux 6.x's <linux/tcp.h>, and growing). */
-#define WSP_OPT_MAX 256
+ * bytes in Linux 6.x's <linux/tcp.h>, and growing) and for the SCTP
+ * options with address lists (sctp_getpaddrs' first 4 KiB). */
+#define WSP_OPT_MAX 4096
+/* Addresses of a WSP_CONNECTX (sctp_connectx), as the engine's paths. */
+#define WSP_MAX_PEERS 8
 
 typedef struct wsp_req {
 	uint32_t magic;
 	uint32_t op;
 	int32_t family; /* WSP_SOCKET */
+	int32_t kind;	/* WSP_SOCKET: enum wsp_kind */
+	int32_t assoc;	/* WSP_PEELOFF, WSP_ASSOC: association id */
 	int32_t arg;	/* WSP_LISTEN backlog; *OPT level */
 	int32_t name;	/* *OPT option name */
 	uint32_t len;	/* *OPT value bytes */
 	uint8_t val[WSP_OPT_MAX];
 	wsp_addr addr; /* WSP_BIND, WSP_CONNECT */
+	uint32_t naddrs; /* WSP_CONNECTX */
+	wsp_addr addrs[WSP_MAX_PEERS];
 	wsp_params params;
 	char comm[16]; /* the caller's program name, for sctpstat */
 } wsp_req;
@@ -115,6 +141,69 @@ typedef struct wsp_rep {
 
 /* rep.flags: the socket's connect failed (its SO_ERROR is the cause). */
 #define WSP_RF_CONNECT_FAILED 0x1
+
+/*
+ * Native SCTP sockets (DESIGN.md §3).  The app end is one end of an
+ * AF_UNIX SOCK_SEQPACKET pair.  Every datagram either way is one wsp_msg
+ * header followed by at most WSP_PIECE_MAX bytes: one piece of a user
+ * message (or a whole notification, in the kernel's union
+ * sctp_notification layout, built by the daemon for the socket's family).
+ *
+ * App -> daemon: a user message is sent as consecutive pieces, the last
+ * with WSP_MF_EOR; the header of the first piece decides (assoc, stream,
+ * flags...), later pieces repeat it.  The shim sends the pieces of one
+ * message under a lock, so that threads of one process never interleave
+ * them.  A datagram with WSP_MF_FILLER and no payload is the connect
+ * filler (see wsock.filler) and is discarded.
+ *
+ * Daemon -> app: the pieces of one message follow each other with nothing
+ * between them (FRAGMENT_INTERLEAVE 0); the last has WSP_MF_EOR; a
+ * notification is one datagram with WSP_MF_NOTIFY | WSP_MF_EOR.  seq counts
+ * the datagrams the daemon wrote on this channel, so that a shim that read
+ * part of one (it peeks, and consumes the datagram only when the program
+ * has all of it) can tell that someone else consumed it meanwhile.
+ */
+#define WSP_PIECE_MAX 65536
+
+/* wsp_msg.flags */
+#define WSP_MF_EOR 0x0001	/* last piece of the message */
+#define WSP_MF_NOTIFY 0x0002	/* the payload is a notification */
+#define WSP_MF_FILLER 0x0004	/* connect filler: no payload, discarded */
+#define WSP_MF_SNDRCV 0x0010	/* deliver an SCTP_SNDRCV cmsg (data_io) */
+#define WSP_MF_RCVINFO 0x0020	/* deliver SCTP_RCVINFO (RECVRCVINFO on) */
+#define WSP_MF_NXTINFO 0x0040	/* deliver SCTP_NXTINFO from the nxt_ fields */
+#define WSP_MF_INIT 0x0100	/* app -> daemon: the init_ fields are set
+				   (an SCTP_INIT cmsg) */
+#define WSP_MF_ASSOC 0x0200	/* app -> daemon: assoc came from a cmsg
+				   (SNDRCV, SNDINFO) */
+#define WSP_MF_NOSIGNAL 0x0400	/* app -> daemon: MSG_NOSIGNAL (unused by
+				   the daemon, kept for its log) */
+
+typedef struct wsp_msg {
+	uint32_t seq;	   /* daemon -> app: datagram count, from 1 */
+	uint32_t flags;	   /* WSP_MF_* */
+	int32_t assoc;	   /* association id (sctp_assoc_t) */
+	uint16_t stream;   /* sinfo_stream */
+	uint16_t ssn;	   /* sinfo_ssn (daemon -> app) */
+	uint32_t sflags;   /* sinfo_flags: app -> daemon SCTP_UNORDERED,
+			      SCTP_ADDR_OVER, SCTP_ABORT, SCTP_EOF,
+			      SCTP_SENDALL, SCTP_SACK_IMMEDIATELY and the
+			      PR-SCTP policy bits; daemon -> app
+			      SCTP_UNORDERED */
+	uint32_t ppid;	   /* sinfo_ppid, as the program gave it */
+	uint32_t context;  /* sinfo_context */
+	uint32_t ttl;	   /* sinfo_timetolive / pr_value */
+	uint32_t tsn, cumtsn; /* daemon -> app */
+	wsp_addr addr;	   /* app -> daemon: destination (msg_name,
+			      SCTP_DSTADDRV4/V6), family 0 when none;
+			      daemon -> app: the source of the message */
+	/* app -> daemon, WSP_MF_INIT: struct sctp_initmsg's fields */
+	uint16_t init_ostreams, init_maxin, init_attempts, init_timeo;
+	/* daemon -> app, WSP_MF_NXTINFO: struct sctp_nxtinfo's fields */
+	uint16_t nxt_stream, nxt_flags;
+	uint32_t nxt_ppid, nxt_length;
+	int32_t nxt_assoc;
+} wsp_msg;
 
 /* One record on a listening socket's channel per accepted association. */
 typedef struct wsp_accept {
