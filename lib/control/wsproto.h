@@ -174,10 +174,13 @@ typedef struct wsp_rep {
 #define WSP_MF_NXTINFO 0x0040	/* deliver SCTP_NXTINFO from the nxt_ fields */
 #define WSP_MF_INIT 0x0100	/* app -> daemon: the init_ fields are set
 				   (an SCTP_INIT cmsg) */
-#define WSP_MF_ASSOC 0x0200	/* app -> daemon: assoc came from a cmsg
-				   (SNDRCV, SNDINFO) */
-#define WSP_MF_NOSIGNAL 0x0400	/* app -> daemon: MSG_NOSIGNAL (unused by
-				   the daemon, kept for its log) */
+#define WSP_MF_SNDINFO 0x0200	/* app -> daemon: an SCTP_SNDRCV or
+				   SCTP_SNDINFO cmsg set assoc, stream,
+				   sflags, ppid, context, ttl; without it
+				   the socket's default send parameters
+				   apply (SCTP_DEFAULT_SEND_PARAM) */
+#define WSP_MF_PRINFO 0x0400	/* app -> daemon: an SCTP_PRINFO cmsg set
+				   the policy bits of sflags and ttl */
 
 typedef struct wsp_msg {
 	uint32_t seq;	   /* daemon -> app: datagram count, from 1 */
@@ -204,6 +207,24 @@ typedef struct wsp_msg {
 	uint32_t nxt_ppid, nxt_length;
 	int32_t nxt_assoc;
 } wsp_msg;
+
+/* WSP_QUERY's answer about a native socket, in wsp_rep.val_buf: what the
+ * shim needs to decide a send's errors as the kernel does without asking
+ * the daemon for every message. */
+typedef struct wsp_native {
+	int32_t kind;	   /* enum wsp_kind; WSP_K_SCTP_SEQPACKET also for a
+			      peeled-off socket, with peeled set */
+	int32_t peeled;	   /* peeled off a one-to-many socket */
+	int32_t assoc;	   /* one-to-one, peeled: its association's id
+			      (0: none yet) */
+	int32_t nassocs;   /* live associations */
+	uint32_t out_streams; /* one-to-one, peeled: outbound streams of the
+				 association (0 before it is up) */
+	uint32_t sndbuf;      /* largest message a send takes (EMSGSIZE) */
+	uint32_t frag_point;  /* largest message with DISABLE_FRAGMENTS */
+	int32_t disable_fragments;
+	int32_t listening;
+} wsp_native;
 
 /* One record on a listening socket's channel per accepted association. */
 typedef struct wsp_accept {
