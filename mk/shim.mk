@@ -2,7 +2,7 @@
 # are exported (-fvisibility=hidden, hooks.c marks them).
 # It uses lib/control and lib/config, whose sources it compiles with its own
 # flags (below) from the lists their fragments define.
-SHIM_SRCS := shim/real.c shim/fdtab.c shim/addr.c shim/conf.c shim/ctl.c shim/sock.c shim/opt.c shim/hint.c \
+SHIM_SRCS := shim/real.c shim/fdtab.c shim/addr.c shim/conf.c shim/ctl.c shim/sock.c shim/opt.c shim/hint.c shim/native.c \
 	shim/hooks.c $(CONTROL_SRCS) $(CONFIG_SRCS)
 SHIM_SO := $(BUILD)/lib/libwithsctp.so
 MAN1_PAGES += man/withsctp.1

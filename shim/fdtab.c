@@ -40,38 +40,62 @@ int shim_fd_get(int fd)
 	return __atomic_load_n(&tab[fd], __ATOMIC_RELAXED);
 }
 
-/* The probe: the daemon names every app end "\0wsctp:PID:SEQ". */
-static bool probe(int fd)
+/* The probe: the daemon names every app end "\0wsctp:PID:SEQ", or
+ * "\0wsnat:K:PID:SEQ" for a native socket of kind K (wsproto.h).
+ * Returns the fd table kind, or SHIM_FD_UNKNOWN. */
+static int probe(int fd)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
 	int saved = errno;
+	int kind = SHIM_FD_UNKNOWN;
 
-	bool yes =
-	    shim_libc.getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
+	if (shim_libc.getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
 	    sun.sun_family == AF_UNIX &&
 	    len >= offsetof(struct sockaddr_un, sun_path) + 1 +
-		       WSP_SOCK_PREFIX_LEN &&
-	    sun.sun_path[0] == '\0' &&
-	    !memcmp(sun.sun_path + 1, WSP_SOCK_PREFIX, WSP_SOCK_PREFIX_LEN);
+		       WSP_SOCK_PREFIX_LEN + 1 &&
+	    sun.sun_path[0] == '\0') {
+		const char *n = sun.sun_path + 1;
+		if (!memcmp(n, WSP_SOCK_PREFIX, WSP_SOCK_PREFIX_LEN))
+			kind = SHIM_FD_EMULATED;
+		else if (!memcmp(n, WSP_NATIVE_PREFIX, WSP_SOCK_PREFIX_LEN))
+			switch (n[WSP_SOCK_PREFIX_LEN]) {
+			case '0' + WSP_K_SCTP_STREAM:
+				kind = SHIM_FD_NATIVE;
+				break;
+			case '0' + WSP_K_SCTP_SEQPACKET:
+				kind = SHIM_FD_NATIVE_MANY;
+				break;
+			case '0' + WSP_K_SCTP_PEELED:
+				kind = SHIM_FD_NATIVE_PEELED;
+				break;
+			}
+	}
 	errno = saved;
-	return yes;
+	return kind;
+}
+
+static int known_or_probed(int fd)
+{
+	int kind = shim_fd_get(fd);
+	if (kind != SHIM_FD_UNKNOWN)
+		return kind;
+	kind = probe(fd);
+	/* Only an emulated answer is cached: "not a socket" may become one
+	 * through a call the shim does not see. */
+	if (kind != SHIM_FD_UNKNOWN)
+		shim_fd_set(fd, kind);
+	return kind;
 }
 
 bool shim_is_emulated(int fd)
 {
-	switch (shim_fd_get(fd)) {
-	case SHIM_FD_PLAIN:
-	case SHIM_FD_CANDIDATE:
-	case SHIM_FD_KERNEL:
-		return false;
-	case SHIM_FD_EMULATED:
-		return true;
-	}
-	bool yes = probe(fd);
-	/* Only an emulated answer is cached: "not a socket" may become one
-	 * through a call the shim does not see. */
-	if (yes)
-		shim_fd_set(fd, SHIM_FD_EMULATED);
-	return yes;
+	int kind = known_or_probed(fd);
+	return kind == SHIM_FD_EMULATED || kind >= SHIM_FD_NATIVE;
+}
+
+int shim_native_kind(int fd)
+{
+	int kind = known_or_probed(fd);
+	return kind >= SHIM_FD_NATIVE ? kind : 0;
 }

@@ -95,6 +95,8 @@ static bool is_kernel_sctp(int fd)
 
 int shim_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
+	if (level == SOL_SCTP && shim_native_kind(fd))
+		return shim_native_getsockopt(fd, name, val, len);
 	if (level == IPPROTO_TCP && name == TCP_NODELAY && is_kernel_sctp(fd))
 		kernel_opt(&level, &name);
 	if (native_opt(level, name) || !shim_is_emulated(fd))
@@ -129,6 +131,8 @@ int shim_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 int shim_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
+	if (level == SOL_SCTP && shim_native_kind(fd))
+		return shim_native_setsockopt(fd, name, val, len);
 	if (level == IPPROTO_TCP && name == TCP_NODELAY && is_kernel_sctp(fd))
 		kernel_opt(&level, &name);
 	if (native_opt(level, name) || !shim_is_emulated(fd))

@@ -75,13 +75,20 @@ enum {
 	SHIM_FD_EMULATED = 2,  /* an app end of sctpd's */
 	SHIM_FD_CANDIDATE = 3, /* TCP, converted if its port matches */
 	SHIM_FD_KERNEL = 4,    /* converted to a kernel SCTP socket */
+	/* Native SCTP sockets held by sctpd (native.c): */
+	SHIM_FD_NATIVE = 5,	   /* one-to-one */
+	SHIM_FD_NATIVE_MANY = 6,   /* one-to-many */
+	SHIM_FD_NATIVE_PEELED = 7, /* peeled off a one-to-many socket */
 };
 void shim_fd_set(int fd, int kind);
 int shim_fd_get(int fd);
 
-/* True when fd is an emulated socket: known, or probed (its name starts
- * with the prefix). */
+/* True when fd is an emulated socket, converted or native: known, or
+ * probed (its name starts with one of the prefixes). */
 bool shim_is_emulated(int fd);
+/* SHIM_FD_NATIVE, SHIM_FD_NATIVE_MANY or SHIM_FD_NATIVE_PEELED when fd is
+ * a native SCTP socket, else 0. */
+int shim_native_kind(int fd);
 
 /* Address conversions; -1 with errno (EINVAL, EAFNOSUPPORT) on bad input. */
 int shim_sa_to_wsp(const struct sockaddr *sa, socklen_t len, wsp_addr *w);
@@ -92,6 +99,18 @@ void shim_wsp_to_sa(const wsp_addr *w, int family, struct sockaddr *sa,
  * server answers there, one line on stderr says the peer is probably not
  * under withsctp and how to leave the port on TCP (hint.c). */
 void shim_hint_failed_connect(const wsp_addr *dest, int err);
+
+/* Native SCTP sockets (native.c). */
+bool shim_is_sctp_type(int domain, int type, int protocol);
+/* A native socket from the daemon, with the flags of `type`. */
+int shim_native_socket(int domain, int type);
+/* connect() of a native socket (both styles). */
+int shim_native_connect(int fd, const struct sockaddr *sa, socklen_t len);
+/* SOL_SCTP options of a native socket. */
+int shim_native_getsockopt(int fd, int name, void *val, socklen_t *len);
+int shim_native_setsockopt(int fd, int name, const void *val, socklen_t len);
+/* Waits for the outcome of the connect of a blocking app end (sock.c). */
+int shim_connect_wait(int fd, int app_sndbuf);
 
 /* The logic of each hook (sock.c, opt.c): same contract as libc's. */
 int shim_socket(int domain, int type, int protocol);

@@ -67,6 +67,11 @@ static int plain_socket(int domain, int type, int protocol)
 
 int shim_socket(int domain, int type, int protocol)
 {
+	/* A program's own SCTP socket: the kernel's when it has SCTP and the
+	 * configuration lets it (engine auto or kernel), else native. */
+	if (shim_is_sctp_type(domain, type, protocol) &&
+	    shim_conf_get()->mode == SHIM_EMBEDDED)
+		return shim_native_socket(domain, type);
 	if (!is_tcp_type(domain, type, protocol))
 		return plain_socket(domain, type, protocol);
 	const shim_conf *sc = shim_conf_get();
@@ -233,7 +238,7 @@ static void restore_sndbuf(int fd, int app_sndbuf)
 /* Waits for the outcome of a connect on a blocking socket: the app end
  * becomes writable once the association is up or has failed.  Like the
  * kernel, honours SO_SNDTIMEO (EINPROGRESS) and signals (EINTR). */
-static int connect_wait(int fd, int app_sndbuf)
+int shim_connect_wait(int fd, int app_sndbuf)
 {
 	struct timeval tv = {0};
 	socklen_t l = sizeof(tv);
@@ -268,6 +273,8 @@ static int connect_wait(int fd, int app_sndbuf)
 
 int shim_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
+	if (shim_native_kind(fd))
+		return shim_native_connect(fd, sa, len);
 	int c = claim(fd, sa, len);
 	if (c <= 0)
 		return c < 0 ? -1 : shim_libc.connect(fd, sa, len);
@@ -282,7 +289,7 @@ int shim_connect(int fd, const struct sockaddr *sa, socklen_t len)
 		errno = EINPROGRESS;
 		return -1;
 	}
-	return connect_wait(fd, rep.val);
+	return shim_connect_wait(fd, rep.val);
 }
 
 /* True when the emulated socket fd listens; else false with errno

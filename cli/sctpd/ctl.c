@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "limit.h"
 #include "log.h"
+#include "native.h"
 #include "sctpd.h"
 #include "sock.h"
 
@@ -66,8 +67,76 @@ static void do_list(client *c, wsp_rep *rep)
 	}
 }
 
+/* Requests about a native SCTP socket (native.h). */
+static void do_native(client *c, wsock *s, const wsp_req *q, int fd,
+		      wsp_rep *rep, int *fd_out)
+{
+	uint32_t len = q->len > WSP_OPT_MAX ? WSP_OPT_MAX : q->len;
+	switch (q->op) {
+	case WSP_BIND:
+		rep->err = sd_sock_bind(s, &q->addr, c->uid);
+		break;
+	case WSP_LISTEN:
+		rep->err = sd_sock_listen(s, q->arg);
+		break;
+	case WSP_CONNECT:
+	case WSP_CONNECTX: {
+		int32_t id = 0;
+		bool x = q->op == WSP_CONNECTX;
+		rep->err = sd_native_connect(s, x ? q->addrs : &q->addr,
+					     x ? q->naddrs : 1, fd, &id,
+					     fd_out);
+		rep->val = id;
+		rep->len = (uint32_t)s->app_sndbuf; /* to restore */
+		break;
+	}
+	case WSP_PEELOFF:
+		rep->err = sd_native_peeloff(s, q->assoc, fd_out);
+		break;
+	case WSP_ASSOC: {
+		int st = 0, err = 0;
+		rep->err = sd_native_assoc_state(s, q->assoc, &st, &err);
+		rep->state = st;
+		rep->val = err;
+		return;
+	}
+	case WSP_SETOPT:
+		rep->err = q->arg == SOL_SCTP
+			       ? sd_sctpopt_set(s, q->name, q->val, len, c->uid)
+			       : sd_sock_setopt(s, q->arg, q->name, q->val,
+						len);
+		break;
+	case WSP_GETOPT:
+		memcpy(rep->val_buf, q->val, len);
+		rep->len = len ? len : WSP_OPT_MAX;
+		rep->err =
+		    q->arg == SOL_SCTP
+			? sd_sctpopt_get(s, q->name, rep->val_buf, &rep->len)
+			: sd_sock_getopt(s, q->arg, q->name, rep->val_buf,
+					 &rep->len);
+		break;
+	case WSP_QUERY: {
+		wsp_native nq;
+		sd_native_query(s, &nq);
+		memcpy(rep->val_buf, &nq, sizeof(nq));
+		rep->len = sizeof(nq);
+		break;
+	}
+	default:
+		rep->err = EOPNOTSUPP;
+	}
+	rep->state = s->state;
+	rep->local = s->local;
+	rep->peer = s->peer;
+	if (s->connect_failed)
+		rep->flags |= WSP_RF_CONNECT_FAILED;
+	if (q->op != WSP_CONNECT && q->op != WSP_CONNECTX)
+		rep->val = s->so_error;
+}
+
 /* Requests about one socket: fd is the caller's copy of its app end. */
-static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep)
+static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep,
+		    int *fd_out)
 {
 	uint64_t cookie = 0;
 	socklen_t cl = sizeof(cookie);
@@ -83,6 +152,10 @@ static void do_sock(client *c, const wsp_req *q, int fd, wsp_rep *rep)
 	}
 	rep->family = s->family;
 	sd_sock_touch_app(s, fd);
+	if (s->nat) {
+		do_native(c, s, q, fd, rep, fd_out);
+		return;
+	}
 	switch (q->op) {
 	case WSP_BIND:
 		rep->err = sd_sock_bind(s, &q->addr, c->uid);
@@ -136,8 +209,12 @@ static void handle(client *c, const wsp_req *q, int fd)
 		}
 		char comm[16];
 		snprintf(comm, sizeof(comm), "%.15s", q->comm);
-		wsock *s = sd_sock_new(d, q->family, &q->params, c->uid, c->pid,
-				       comm, &app_fd);
+		if (q->kind < WSP_K_TCP || q->kind > WSP_K_SCTP_SEQPACKET) {
+			rep.err = EPROTONOSUPPORT;
+			break;
+		}
+		wsock *s = sd_sock_new(d, q->family, q->kind, &q->params,
+				       c->uid, c->pid, comm, &app_fd);
 		if (!s)
 			rep.err = errno ? errno : ENOMEM;
 		if (!s && rep.err == ENFILE)
@@ -162,7 +239,10 @@ static void handle(client *c, const wsp_req *q, int fd)
 	case WSP_QUERY:
 	case WSP_GETOPT:
 	case WSP_SETOPT:
-		do_sock(c, q, fd, &rep);
+	case WSP_PEELOFF:
+	case WSP_CONNECTX:
+	case WSP_ASSOC:
+		do_sock(c, q, fd, &rep, &app_fd);
 		break;
 	default:
 		rep.err = EOPNOTSUPP;
@@ -193,7 +273,8 @@ static void refuse(client *c)
 static bool held_socket_op(uint32_t op)
 {
 	return op == WSP_BIND || op == WSP_LISTEN || op == WSP_CONNECT ||
-	       op == WSP_QUERY || op == WSP_GETOPT || op == WSP_SETOPT;
+	       op == WSP_QUERY || op == WSP_GETOPT || op == WSP_SETOPT ||
+	       op == WSP_PEELOFF || op == WSP_CONNECTX || op == WSP_ASSOC;
 }
 
 static void on_client(loop *l, int fd, unsigned events, void *arg)

@@ -29,6 +29,7 @@
 
 #include "addr.h"
 #include "log.h"
+#include "native.h"
 #include "port.h"
 #include "sctpd.h"
 #include "wsock.h"
@@ -541,7 +542,9 @@ static void port_on_ready(host_handler *self, host_ep *e)
 	esctp_assoc *a;
 	while (n-- && (a = esctp_endpoint_next_touched(p->ep)) != NULL) {
 		wsock *s = esctp_assoc_get_user(a);
-		if (s && s->a == a && s->port == p)
+		if (s && s->tag == SD_USER_NASSOC)
+			p->d->port_owner->touched(s);
+		else if (s && s->a == a && s->port == p)
 			p->d->port_owner->touched(s);
 	}
 	sd_port_put(p->d, p);

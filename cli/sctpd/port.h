@@ -51,8 +51,10 @@ typedef struct sd_port_owner {
 	/* s must end as a reset (its listener closed before accepting it;
 	 * may free s). */
 	void (*reset)(wsock *s, const char *why);
-	/* s's association changed (input, a timer, a send): top it up. */
-	void (*touched)(wsock *s);
+	/* The association whose user pointer is `user` changed (input, a
+	 * timer, a send): top it up.  user is a wsock or a native socket's
+	 * nassoc (native.h: both begin with a handler and a tag). */
+	void (*touched)(void *user);
 } sd_port_owner;
 
 int sd_port_hold(wsock *s, uint16_t port);

@@ -45,6 +45,8 @@ struct sctpd {
 	 * something (sock.c, sd_sock_init). */
 	const struct sd_chan_owner *chan_owner;
 	const struct sd_port_owner *port_owner;
+	const struct sd_nchan_owner *nchan_owner;
+	int32_t next_assoc_id; /* native associations (native.c) */
 	loop *l;
 	host *h;
 	int log_level;

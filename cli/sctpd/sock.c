@@ -24,6 +24,7 @@
 #include "log.h"
 #include "port.h"
 #include "sctpd.h"
+#include "native.h"
 #include "sock.h"
 #include "tcpinfo.h"
 
@@ -116,13 +117,18 @@ static void hash_del(wsock *s)
 static void sock_on_event(host_handler *self, host_ep *e,
 			  const esctp_event *ev);
 
-/* Names the app end "\0wsctp:PID:SEQ" (see wsproto.h). */
-static int name_app_end(sctpd *d, int fd, uint64_t seq)
+/* Names the app end "\0wsctp:PID:SEQ", or "\0wsnat:K:PID:SEQ" for a
+ * native socket of kind K (3: peeled off), see wsproto.h. */
+static int name_app_end(sctpd *d, int fd, int kind, uint64_t seq)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	int n = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
-			 WSP_SOCK_PREFIX "%d:%llu", (int)d->pid,
-			 (unsigned long long)seq);
+	int n = kind == WSP_K_TCP
+		    ? snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
+			       WSP_SOCK_PREFIX "%d:%llu", (int)d->pid,
+			       (unsigned long long)seq)
+		    : snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
+			       WSP_NATIVE_PREFIX "%d:%d:%llu", kind,
+			       (int)d->pid, (unsigned long long)seq);
 	return bind(fd, (struct sockaddr *)&sun,
 		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 				(size_t)n));
@@ -152,10 +158,11 @@ static void sock_link(sctpd *d, wsock *s)
 	d->nsocks++;
 }
 
-wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
-		   pid_t pid, const char *comm, int *app_fd)
+wsock *sd_sock_new(sctpd *d, int family, int kind, const wsp_params *p,
+		   uid_t uid, pid_t pid, const char *comm, int *app_fd)
 {
 	int sv[2];
+	bool native = kind != WSP_K_TCP;
 	int lim = sd_limit_check(d, uid);
 	if (lim) {
 		errno = lim;
@@ -163,14 +170,16 @@ wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 	}
 	/* The app end stays blocking unless the program asks otherwise; its
 	 * close-on-exec flag is the receiver's (MSG_CMSG_CLOEXEC). */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+	if (socketpair(AF_UNIX,
+		       (native ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0,
+		       sv) < 0)
 		return NULL;
 	chan_buffers(sv);
 	wsock *s = calloc(1, sizeof(*s));
 	uint64_t cookie = 0;
 	socklen_t cl = sizeof(cookie);
 	if (!s || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0 ||
-	    name_app_end(d, sv[1], d->seq + 1) < 0 ||
+	    name_app_end(d, sv[1], kind, d->seq + 1) < 0 ||
 	    getsockopt(sv[1], SOL_SOCKET, SO_COOKIE, &cookie, &cl) < 0) {
 		int e = errno ? errno : ENOMEM;
 		free(s);
@@ -186,13 +195,19 @@ wsock *sd_sock_new(sctpd *d, int family, const wsp_params *p, uid_t uid,
 	s->pid = pid;
 	snprintf(s->comm, sizeof(s->comm), "%s", comm ? comm : "?");
 	s->family = family;
+	s->kind = kind;
+	s->tag = SD_USER_WSOCK;
 	s->fd = sv[0];
 	s->appdup = -1;
-	s->params = *p;
-	s->nodelay = p->nodelay;
+	if (p)
+		s->params = *p;
+	s->nodelay = s->params.nodelay;
 	s->hd.on_event = sock_on_event;
-	if (sd_chan_open(s, sv[1]) < 0) {
-		int e = errno;
+	int e = native ? sd_native_init(s, kind) : 0;
+	if (e || (native ? sd_nchan_open(s) : sd_chan_open(s, sv[1])) < 0) {
+		e = e ? e : errno;
+		if (s->nat)
+			sd_native_free(s);
 		close(sv[0]);
 		close(sv[1]);
 		free(s);
@@ -216,13 +231,18 @@ void sd_sock_free(wsock *s)
 	sctpd *d = s->d;
 
 	sd_port_unqueue(s);
+	if (s->nat)
+		sd_native_free(s);
 	if (s->a) {
 		esctp_assoc_set_user(s->a, NULL);
 		esctp_assoc_free(s->a);
 		s->a = NULL;
 		kick(s);
 	}
-	sd_chan_close(s);
+	if (s->kind == WSP_K_TCP)
+		sd_chan_close(s);
+	else
+		sd_nchan_close(s);
 	if (s->appdup >= 0)
 		close(s->appdup);
 	sd_port_release(s);
@@ -463,8 +483,12 @@ static void sock_accept(wsock *l, esctp_assoc *a)
 {
 	sctpd *d = l->d;
 	int app_fd;
-	wsock *s = sd_sock_new(d, l->family, &l->params, l->uid, l->pid,
-			       l->comm, &app_fd);
+	if (l->nat) {
+		sd_native_accept(l, a);
+		return;
+	}
+	wsock *s = sd_sock_new(d, l->family, WSP_K_TCP, &l->params, l->uid,
+			       l->pid, l->comm, &app_fd);
 	if (!s) {
 		sd_log(d, LOG_WARN_, "port %u: cannot accept: %s",
 		       l->port->port, strerror(errno));
@@ -746,9 +770,15 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		case SO_DOMAIN:
 			return put_int(s->family, val, len);
 		case SO_TYPE:
-			return put_int(SOCK_STREAM, val, len);
+			return put_int(s->kind == WSP_K_TCP ||
+					       s->kind == WSP_K_SCTP_STREAM
+					   ? SOCK_STREAM
+					   : SOCK_SEQPACKET,
+				       val, len);
 		case SO_PROTOCOL:
-			return put_int(IPPROTO_TCP, val, len);
+			return put_int(s->kind == WSP_K_TCP ? IPPROTO_TCP
+							    : IPPROTO_SCTP,
+				       val, len);
 		case SO_ACCEPTCONN:
 			return put_int(s->state == WSP_ST_LISTEN, val, len);
 		case SO_REUSEADDR:
@@ -933,8 +963,13 @@ static void chan_done(wsock *s)
 	sd_reap_at(s, host_now(s->d->h) + SD_ZOMBIE_DELAY);
 }
 
-static void port_touched(wsock *s)
+static void port_touched(void *user)
 {
+	if (((const wsock *)user)->tag == SD_USER_NASSOC) {
+		sd_native_touched(user);
+		return;
+	}
+	wsock *s = user;
 	if (sd_chan_wants_pump(s))
 		sd_chan_pump(s);
 }
@@ -956,4 +991,5 @@ void sd_sock_init(sctpd *d)
 {
 	d->chan_owner = &chan_owner;
 	d->port_owner = &port_owner;
+	sd_native_setup(d);
 }

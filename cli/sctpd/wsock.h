@@ -41,6 +41,7 @@ typedef struct sd_opt {
 /* One emulated socket. */
 struct wsock {
 	host_handler hd; /* its association's events */
+	uint32_t tag;	 /* SD_USER_WSOCK (native.h) */
 	sctpd *d;
 	wsock *next, *prev;   /* all sockets */
 	wsock *hnext;	      /* cookie hash chain */
@@ -52,6 +53,8 @@ struct wsock {
 	pid_t pid;
 	char comm[16];
 	int family;	 /* AF_INET or AF_INET6, as the program asked */
+	int kind;	 /* enum wsp_kind */
+	struct nsock *nat; /* native SCTP state (native.h), NULL for TCP */
 	int state;	 /* enum wsp_state */
 	int fd;		 /* daemon end, -1 once closed */
 	bool registered; /* fd is in the loop (edge-triggered) */

@@ -59,7 +59,8 @@ enum wsp_op {
 			  socket also a wait fd, which reads EOF once the
 			  association is up or failed (WSP_ASSOC tells
 			  which); a one-to-one socket is filled as by
-			  WSP_CONNECT and becomes writable instead */
+			  WSP_CONNECT and becomes writable instead
+			  (rep.len: its SO_SNDBUF, to restore then) */
 	WSP_ASSOC,     /* fd, assoc -> state (WSP_ST_*), val = the error
 			  that ended it (0 while it lives) */
 };
@@ -68,7 +69,9 @@ enum wsp_op {
 enum wsp_kind {
 	WSP_K_TCP = 0,		 /* a converted TCP socket: byte channel */
 	WSP_K_SCTP_STREAM = 1,	 /* native one-to-one (SOCK_STREAM) */
-	WSP_K_SCTP_SEQPACKET = 2 /* native one-to-many (SOCK_SEQPACKET) */
+	WSP_K_SCTP_SEQPACKET = 2, /* native one-to-many (SOCK_SEQPACKET) */
+	WSP_K_SCTP_PEELED = 3	  /* one association peeled off a
+				     one-to-many socket (WSP_PEELOFF only) */
 };
 
 typedef struct wsp_addr {
@@ -212,9 +215,8 @@ typedef struct wsp_msg {
  * shim needs to decide a send's errors as the kernel does without asking
  * the daemon for every message. */
 typedef struct wsp_native {
-	int32_t kind;	   /* enum wsp_kind; WSP_K_SCTP_SEQPACKET also for a
-			      peeled-off socket, with peeled set */
-	int32_t peeled;	   /* peeled off a one-to-many socket */
+	int32_t kind;	   /* enum wsp_kind */
+	int32_t reserved;
 	int32_t assoc;	   /* one-to-one, peeled: its association's id
 			      (0: none yet) */
 	int32_t nassocs;   /* live associations */
@@ -224,6 +226,9 @@ typedef struct wsp_native {
 	uint32_t frag_point;  /* largest message with DISABLE_FRAGMENTS */
 	int32_t disable_fragments;
 	int32_t listening;
+	int32_t state;	       /* one-to-one, peeled: the association's
+				  (WSP_ST_*), else the socket's */
+	uint32_t init_ostreams; /* SCTP_INITMSG's sinit_num_ostreams */
 } wsp_native;
 
 /* One record on a listening socket's channel per accepted association. */

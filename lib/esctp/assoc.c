@@ -383,5 +383,6 @@ void esctp_assoc_status(const esctp_assoc *a, esctp_status *st)
 	for (unsigned i = 0; i < a->npaths && i < ARRAY_LEN(st->paths); i++)
 		path_status(a, i, &st->paths[i]);
 	st->peer_adaptation_present = a->peer_adaptation_present;
+	st->prsctp = a->prsctp;
 	st->peer_adaptation = a->peer_adaptation;
 }

@@ -51,6 +51,15 @@ esctp_endpoint *esctp_endpoint_new(const esctp_config *cfg,
 	return ep;
 }
 
+int esctp_endpoint_reconfigure(esctp_endpoint *ep, const esctp_config *cfg)
+{
+	if (!ep || !cfg || !config_ok(cfg) ||
+	    cfg->local_port != ep->cfg.local_port || cfg->mtu != ep->cfg.mtu)
+		return ESCTP_ERR_INVAL;
+	ep->cfg = *cfg;
+	return 0;
+}
+
 void esctp_endpoint_free(esctp_endpoint *ep)
 {
 	if (!ep)

@@ -151,6 +151,16 @@ const char *esctp_state_name(esctp_state s);
  * Returns NULL when the allocation fails or the config is invalid. */
 esctp_endpoint *esctp_endpoint_new(const esctp_config *cfg, const esctp_ops *ops);
 
+/* Replaces the endpoint's configuration (a socket's options set after it
+ * was bound: SCTP_INITMSG, SCTP_RTOINFO...).  Associations started from
+ * now on take it whole: their INIT or INIT ACK (streams, a_rwnd,
+ * Max.Init.Retransmits, adaptation) and their receive buffer; those that
+ * exist keep their streams and receive buffer but follow the rest (RTO
+ * bounds, send buffer, heartbeats, delayed SACK).  local_port and mtu
+ * cannot change.  Returns 0, or ESCTP_ERR_INVAL (invalid cfg, another
+ * port or MTU). */
+int esctp_endpoint_reconfigure(esctp_endpoint *ep, const esctp_config *cfg);
+
 /* Frees the endpoint and every association on it (no packets are sent: call
  * esctp_assoc_abort() or esctp_assoc_shutdown() first for a graceful end). */
 void esctp_endpoint_free(esctp_endpoint *ep);
@@ -518,6 +528,8 @@ typedef struct esctp_status {
 	bool peer_adaptation_present; /* the peer's INIT (we are the server) or
 	                                 INIT ACK (client) carried an Adaptation
 	                                 Layer Indication (RFC 5061) ... */
+	bool prsctp;                  /* both ends support PR-SCTP (Forward-TSN,
+	                                 RFC 3758) */
 	uint32_t peer_adaptation;     /* ... with this Adaptation Code Point,
 	                                 host byte order; 0 when absent
 	                                 (SCTP_ADAPTATION_INDICATION) */

@@ -452,6 +452,46 @@ static void test_memory_idle_assoc(void **state)
 	SIM_FINISH(s);
 }
 
+/* esctp_endpoint_reconfigure(): a socket's SCTP_INITMSG set after bind
+ * decides the streams of the next association, on both sides; the port
+ * and the MTU cannot change. */
+static void test_reconfigure_streams(void **state)
+{
+	(void)state;
+	sim *s = sim_new(4242, NULL, NULL);
+	assert_non_null(s);
+	esctp_config c;
+	sim_config_default(&c, SIM_A);
+	c.out_streams = 3;
+	c.max_in_streams = 3;
+	assert_int_equal(esctp_endpoint_reconfigure(s->side[SIM_A].ep, &c), 0);
+	sim_config_default(&c, SIM_Z);
+	c.out_streams = 5;
+	c.max_in_streams = 2;
+	assert_int_equal(esctp_endpoint_reconfigure(s->side[SIM_Z].ep, &c), 0);
+	SIM_OK_OR_FAIL(s, sim_establish(s));
+	esctp_status st;
+	esctp_assoc_status(s->side[SIM_A].assoc, &st);
+	assert_int_equal(st.out_streams, 2); /* MIN(A's OS 3, Z's MIS 2) */
+	assert_int_equal(st.in_streams, 3);  /* MIN(A's MIS 3, Z's OS 5) */
+	esctp_assoc_status(s->side[SIM_Z].assoc, &st);
+	assert_int_equal(st.out_streams, 3);
+	assert_int_equal(st.in_streams, 2);
+	esctp_config bad = c;
+	bad.local_port++;
+	assert_int_equal(esctp_endpoint_reconfigure(s->side[SIM_Z].ep, &bad),
+			 ESCTP_ERR_INVAL);
+	bad = c;
+	bad.mtu -= 100;
+	assert_int_equal(esctp_endpoint_reconfigure(s->side[SIM_Z].ep, &bad),
+			 ESCTP_ERR_INVAL);
+	bad = c;
+	bad.out_streams = 0;
+	assert_int_equal(esctp_endpoint_reconfigure(s->side[SIM_Z].ep, &bad),
+			 ESCTP_ERR_INVAL);
+	SIM_FINISH(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +507,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_adaptation_both),
 	    cmocka_unit_test(test_adaptation_one_side),
 	    cmocka_unit_test(test_memory_idle_assoc),
+	    cmocka_unit_test(test_reconfigure_streams),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);

@@ -1,0 +1,214 @@
+/*
+ * native.h - native SCTP sockets (DESIGN.md §3, "Native SCTP socket"): a
+ * program's own IPPROTO_SCTP sockets, one-to-one (SOCK_STREAM) and
+ * one-to-many (SOCK_SEQPACKET), served with the Linux kernel's semantics.
+ *
+ * A native socket is a wsock whose kind is not WSP_K_TCP, with a struct
+ * nsock: its associations (struct nassoc, any number on a one-to-many
+ * socket, at most one on a one-to-one or peeled-off socket), its SCTP
+ * options and the records waiting for room in its channel.  Its channel is
+ * an AF_UNIX SOCK_SEQPACKET pair carrying wsp_msg datagrams (wsproto.h):
+ * native.c owns the associations' lives and events, nchan.c moves the
+ * messages, notif.c builds the notifications, sctpopt.c serves the
+ * SOL_SCTP options.
+ */
+#ifndef CLI_SCTPD_NATIVE_H
+#define CLI_SCTPD_NATIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <linux/sctp.h>
+
+#ifndef SOL_SCTP
+#define SOL_SCTP IPPROTO_SCTP /* <netinet/sctp.h>'s name */
+#endif
+
+#include "wsock.h"
+
+typedef struct nassoc nassoc;
+typedef struct nrec nrec;
+
+/* Tells what an association's user pointer is (both start with a
+ * host_handler): a converted socket or a native association. */
+enum { SD_USER_WSOCK = 0x57534f43, SD_USER_NASSOC = 0x4e415353 };
+
+/* A datagram waiting for room in the channel: a notification. */
+struct nrec {
+	nrec *next;
+	bool after_data; /* only once the association's data is read */
+	uint32_t len;	 /* payload bytes */
+	wsp_msg h;
+	uint8_t data[];
+};
+
+/* One association of a native socket. */
+struct nassoc {
+	host_handler hd; /* first: the association's user pointer */
+	uint32_t tag;	 /* SD_USER_NASSOC */
+	wsock *s;	 /* the socket it belongs to (peeloff moves it) */
+	nassoc *next, *prev;
+	esctp_assoc *a; /* NULL once freed by the engine's end */
+	int32_t id;
+	int state;	       /* WSP_ST_CONNECTING, ESTABLISHED, CLOSING,
+				  CLOSED */
+	int error;	       /* what ended it (errno), 0 while it lives */
+	wsp_addr peer;	       /* primary path, in the socket's family */
+	uint16_t in_streams, out_streams;
+	int waitfd;	       /* one-to-many connect: pipe write end */
+	esctp_tstamp last_use; /* AUTOCLOSE: user data either way */
+	bool shutdown_sent;
+	bool drained; /* closed, and every byte and record delivered */
+	nrec *rq_head, *rq_tail; /* notifications not yet in the channel */
+};
+
+/* Per-socket SCTP state of a native socket. */
+typedef struct nsock {
+	nassoc *assocs;
+	unsigned nassocs;
+	nassoc *rd_cur; /* whose message is partly in the channel */
+	nassoc *rr;	/* where the next round of reads starts */
+	uint32_t seq;	/* datagrams written to the channel */
+	/* A datagram built but refused by a full channel. */
+	uint8_t *stage;
+	size_t stage_len;
+	bool stage_eor;
+	/* The program's message being assembled from its pieces, and
+	 * whether it waits for send space. */
+	wsp_msg in_h;
+	uint8_t *in_buf;
+	size_t in_len, in_cap;
+	bool in_started; /* in_h holds the first piece's header */
+	bool in_ready;	 /* complete (EOR seen), not sent yet */
+	uint8_t *rbuf; /* one piece as read from the channel */
+	/* Options (sctpopt.c). */
+	uint16_t subscribe; /* bit i: sctp_event_subscribe field i */
+	bool recvrcvinfo, recvnxtinfo;
+	bool mapped_v4; /* SCTP_I_WANT_MAPPED_V4_ADDR, default on */
+	bool disable_fragments;
+	bool frag_interleave;
+	struct sctp_initmsg initmsg;
+	struct sctp_sndrcvinfo dflt; /* SCTP_DEFAULT_SEND_PARAM */
+	uint32_t autoclose;	     /* seconds, 0: off */
+	uint32_t adaptation_ind;
+	bool adaptation_set;
+	uint32_t maxseg;
+	uint32_t pd_point;
+	uint32_t max_burst;
+	uint32_t sack_delay, sack_freq;
+	int32_t context;
+	bool nodelay;
+	/* The last association that ended, for WSP_ASSOC after it went. */
+	int32_t last_gone_id;
+	int last_gone_err;
+} nsock;
+
+/* Creates the native state of s (kind WSP_K_SCTP_*).  0 or an errno. */
+int sd_native_init(wsock *s, int kind);
+/* Frees the native state of s: every association aborted or let go. */
+void sd_native_free(wsock *s);
+
+/* Connects s to addrs (sctp_connectx; connect is one address).  *id gets
+ * the new association's id; on a one-to-many socket *wait_fd gets a fd
+ * that reads EOF once it is up or failed.  0 or an errno. */
+int sd_native_connect(wsock *s, const wsp_addr *addrs, unsigned n,
+		      int app_fd, int32_t *id, int *wait_fd);
+/* WSP_ASSOC: the state of association id of s, and what ended it. */
+int sd_native_assoc_state(wsock *s, int32_t id, int *state, int *error);
+/* A peeled-off socket for association id of s: its app end in *app_fd. */
+int sd_native_peeloff(wsock *s, int32_t id, int *app_fd);
+/* Fills the wsp_native answer of WSP_QUERY. */
+void sd_native_query(const wsock *s, wsp_native *out);
+/* A new association for listener l (port.c's accept report). */
+void sd_native_accept(wsock *l, esctp_assoc *a);
+/* The association's state changed: top up both directions. */
+void sd_native_touched(nassoc *na);
+/* A restart came for an association no socket holds any more. */
+/* The program closed every copy of the app end. */
+void sd_native_app_gone(wsock *s);
+/* The association of s with this id, or NULL (one-to-one and peeled-off
+ * sockets: id is ignored, their one association). */
+nassoc *sd_native_find(wsock *s, int32_t id);
+/* The association of s whose primary or any path is addr, or NULL. */
+nassoc *sd_native_find_addr(wsock *s, const wsp_addr *addr);
+/* Starts an association to addr for a send (implicit association).  The
+ * message header h may carry SCTP_INIT values.  0 or an errno. */
+int sd_native_implicit(wsock *s, const wsp_msg *h, nassoc **out);
+/* Ends na: gracefully (SHUTDOWN) or with an ABORT carrying `why`. */
+void sd_native_shutdown(nassoc *na);
+void sd_native_abort(nassoc *na, const void *why, size_t len);
+/* Frees na now (its events dropped). */
+void sd_native_assoc_free(nassoc *na);
+/* The socket address a peer's esctp_addr shows as on s (v4-mapped on an
+ * AF_INET6 socket unless SCTP_I_WANT_MAPPED_V4_ADDR is off). */
+void sd_native_addr(const wsock *s, const esctp_addr *ea, uint16_t port,
+		    wsp_addr *out);
+/* Closes what the sweep timer found idle (AUTOCLOSE); re-arms. */
+void sd_native_autoclose(sctpd *d);
+
+/* What a native channel reports to the owner of its associations
+ * (native.c installs it in sctpd.nchan_owner, sd_native_setup). */
+typedef struct sd_nchan_owner {
+	/* A whole message from the program (h: its first piece's header).
+	 * Returns 0 when it is done with it (sent, or dropped with a
+	 * notification), EAGAIN when it waits for send space: the channel
+	 * offers it again at the next pump. */
+	int (*send)(wsock *s, const wsp_msg *h, const uint8_t *data,
+		    size_t len);
+	/* The program shut its end for writing (shutdown SHUT_WR). */
+	void (*app_eof)(wsock *s);
+	/* The program closed every copy of its end (may free s). */
+	void (*app_gone)(wsock *s);
+	/* Ended association na has delivered everything (may free na). */
+	void (*drained)(nassoc *na);
+} sd_nchan_owner;
+
+/* Installs native.c as the owner of native channels; once, at start. */
+void sd_native_setup(sctpd *d);
+
+/* ---- the channel (nchan.c) ---- */
+
+/* Registers the daemon end s->fd with the loop.  0 or -1 with errno. */
+int sd_nchan_open(wsock *s);
+/* Closes the daemon end (the program reads EOF, or ECONNRESET when it
+ * left data unread). */
+void sd_nchan_close(wsock *s);
+
+/* The channel fd's loop callback. */
+void sd_nchan_event(loop *l, int fd, unsigned events, void *arg);
+/* Moves what can move both ways. */
+void sd_nchan_pump(wsock *s);
+/* Queues a notification (payload len bytes) for association na. */
+void sd_nchan_notify(nassoc *na, const void *payload, uint32_t len,
+		     bool after_data);
+/* Drops what is queued for na (it is being freed or moved). */
+void sd_nchan_forget(nassoc *na);
+/* One-to-one: the association is over; the program reads EOF once it has
+ * everything, and its sends fail with EPIPE. */
+void sd_nchan_finish(wsock *s);
+
+/* ---- notifications (notif.c) ---- */
+
+/* Whether s subscribed to notification type (SCTP_ASSOC_CHANGE...). */
+bool sd_notif_on(const wsock *s, uint16_t type);
+void sd_notif_assoc_change(nassoc *na, uint16_t state, uint16_t error);
+void sd_notif_paddr_change(nassoc *na, const esctp_addr *addr, int state,
+			   int error);
+void sd_notif_remote_error(nassoc *na, uint16_t cause);
+void sd_notif_shutdown(nassoc *na);
+void sd_notif_adaptation(nassoc *na, uint32_t ind);
+void sd_notif_sender_dry(nassoc *na);
+void sd_notif_send_failed(nassoc *na, const esctp_event *ev);
+void sd_notif_pdapi(nassoc *na, uint16_t stream, uint16_t ssn);
+
+/* ---- SOL_SCTP options (sctpopt.c) ---- */
+
+/* uid: the caller's (bindx binds: privileged ports). */
+int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
+		   uid_t uid);
+int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len);
+
+#endif

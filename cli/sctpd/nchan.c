@@ -1,0 +1,403 @@
+/*
+ * nchan.c - the channel of a native SCTP socket: wsp_msg datagrams on an
+ * AF_UNIX SOCK_SEQPACKET pair (wsproto.h).  The program's messages arrive
+ * in pieces and leave as SCTP user messages once whole; received messages
+ * and notifications are written back one piece per datagram.
+ *
+ * Backpressure runs both ways, as on the converted channel (chan.c): a
+ * message the association has no send space for stops the reading of the
+ * channel (the program's sends block once the channel is full), and a full
+ * channel stops the reading of the engines (their receive windows close).
+ *
+ * Order (FRAGMENT_INTERLEAVE 0, the kernel's default): once the first
+ * piece of a message is in the channel, its other pieces follow before
+ * anything else.  An association's notifications keep their place among
+ * its data: COMM_UP before the first message (DATA may come bundled with
+ * the COOKIE ECHO), the end of the association (SHUTDOWN_EVENT,
+ * SHUTDOWN_COMP, COMM_LOST) after the last.
+ *
+ * The channel is watched edge-triggered: rd_ready and out_blocked remember
+ * what the last events said.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "native.h"
+#include "port.h"
+#include "sctpd.h"
+
+/* Datagrams read or written per wake-up, so one busy socket cannot starve
+ * the others; a socket cut short comes back through its association
+ * (esctp_endpoint_next_touched) or the next event. */
+#define BUDGET 64
+/* The largest message assembled from the program's pieces: the largest
+ * send buffer a program can ask for (SO_SNDBUF is doubled, wmem_max is 4
+ * MiB here) with room to spare; the shim refuses larger ones (EMSGSIZE). */
+#define MAX_MESSAGE (64u << 20)
+
+/* One datagram built here (the daemon is single-threaded). */
+static uint8_t piece[sizeof(wsp_msg) + WSP_PIECE_MAX];
+
+int sd_nchan_open(wsock *s)
+{
+	if (loop_fd_set(s->d->l, s->fd, LOOP_READ | LOOP_WRITE | LOOP_EDGE,
+			sd_nchan_event, s) < 0)
+		return -1;
+	s->registered = true;
+	s->rd_ready = true;
+	return 0;
+}
+
+void sd_nchan_close(wsock *s)
+{
+	if (s->fd < 0)
+		return;
+	if (s->registered)
+		loop_fd_del(s->d->l, s->fd);
+	s->registered = false;
+	close(s->fd);
+	s->fd = -1;
+}
+
+void sd_nchan_finish(wsock *s)
+{
+	if (s->fd < 0 || s->eof_to_app)
+		return;
+	/* The program reads what is queued, then EOF; its sends fail with
+	 * EPIPE (Linux unix_dgram_sendmsg: the peer's RCV_SHUTDOWN). */
+	s->eof_to_app = true;
+	shutdown(s->fd, SHUT_WR);
+	/* A failed connect: EOF first, then the filler goes (writable), so
+	 * the shim never takes "writable alone" for success (sock.c's
+	 * connect_wait), as on the converted channel. */
+	for (int i = 0; i < 256; i++) {
+		char b[sizeof(wsp_msg)];
+		if (recv(s->fd, b, sizeof(b), MSG_DONTWAIT | MSG_TRUNC) < 0)
+			break;
+	}
+	shutdown(s->fd, SHUT_RD);
+}
+
+/* ---- program -> engine ---- */
+
+static bool grow(nsock *n, size_t need)
+{
+	if (need <= n->in_cap)
+		return true;
+	size_t cap = n->in_cap ? n->in_cap : WSP_PIECE_MAX;
+	while (cap < need)
+		cap *= 2;
+	uint8_t *b = realloc(n->in_buf, cap);
+	if (!b)
+		return false;
+	n->in_buf = b;
+	n->in_cap = cap;
+	return true;
+}
+
+/* Sends the assembled message; false while it waits for send space. */
+static bool dispatch(wsock *s)
+{
+	nsock *n = s->nat;
+	if (s->d->nchan_owner->send(s, &n->in_h, n->in_buf, n->in_len) ==
+	    EAGAIN)
+		return false;
+	n->in_len = 0;
+	n->in_ready = false;
+	n->in_started = false;
+	return true;
+}
+
+/* The program shut its end for writing (0 from recv, no hang-up yet) or
+ * closed it (hang-up). */
+static void app_eof(wsock *s)
+{
+	s->rd_ready = false;
+	if (s->hup) {
+		s->d->nchan_owner->app_gone(s);
+		return;
+	}
+	if (!s->app_eof) {
+		s->app_eof = true;
+		s->d->nchan_owner->app_eof(s);
+	}
+}
+
+/* false: s was freed. */
+static bool pump_in(wsock *s)
+{
+	nsock *n = s->nat;
+	/* A connecting one-to-one socket: the filler keeps the program's
+	 * end unwritable until the outcome. */
+	if (s->kind == WSP_K_SCTP_STREAM &&
+	    (s->state == WSP_ST_CONNECTING || s->connect_failed))
+		return true;
+	for (int i = 0; i < BUDGET; i++) {
+		if (n->in_ready && !dispatch(s))
+			return true;
+		if (!s->rd_ready || s->fd < 0)
+			return true;
+		wsp_msg h;
+		struct iovec iov[2] = {{&h, sizeof(h)},
+				       {piece, WSP_PIECE_MAX}};
+		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+		ssize_t r = recvmsg(s->fd, &mh, MSG_DONTWAIT);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				s->rd_ready = errno == EINTR;
+			else
+				s->rd_ready = false;
+			if (!s->rd_ready && s->hup) {
+				app_eof(s);
+				return false;
+			}
+			return true;
+		}
+		if (r == 0) {
+			bool gone = s->hup;
+			app_eof(s);
+			return !gone;
+		}
+		if ((size_t)r < sizeof(h) || (h.flags & WSP_MF_FILLER))
+			continue;
+		size_t len = (size_t)r - sizeof(h);
+		if (!n->in_started) {
+			n->in_h = h;
+			n->in_started = true;
+			n->in_len = 0;
+		}
+		if (n->in_len + len > MAX_MESSAGE || !grow(n, n->in_len + len)) {
+			sd_log(s->d, LOG_WARN_,
+			       "%s[%d]: message over %u bytes dropped", s->comm,
+			       (int)s->pid, MAX_MESSAGE);
+			n->in_started = false;
+			n->in_len = 0;
+			continue;
+		}
+		memcpy(n->in_buf + n->in_len, piece, len);
+		n->in_len += len;
+		if (h.flags & WSP_MF_EOR)
+			n->in_ready = true;
+	}
+	return true;
+}
+
+/* ---- engine -> program ---- */
+
+/* Writes one datagram of len bytes from piece; false when the channel is
+ * full (then it waits in the stage). */
+static bool put(wsock *s, size_t len, bool eor)
+{
+	nsock *n = s->nat;
+	ssize_t w = send(s->fd, piece, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (w == (ssize_t)len)
+		return true;
+	if (w < 0 && errno != EAGAIN && errno != ENOBUFS) {
+		/* The program is gone (EPIPE); the hang-up event follows. */
+		return true;
+	}
+	uint8_t *b = n->stage ? n->stage : malloc(sizeof(piece));
+	if (!b)
+		return true; /* lost; memory is short */
+	n->stage = b;
+	memcpy(b, piece, len);
+	n->stage_len = len;
+	n->stage_eor = eor;
+	s->out_blocked = true;
+	return false;
+}
+
+static bool flush_stage(wsock *s)
+{
+	nsock *n = s->nat;
+	if (!n->stage_len)
+		return true;
+	ssize_t w = send(s->fd, n->stage, n->stage_len,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (w < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+		s->out_blocked = true;
+		return false;
+	}
+	n->stage_len = 0;
+	return true;
+}
+
+static void put_header(wsock *s, nassoc *na, wsp_msg *h)
+{
+	h->seq = ++s->nat->seq;
+	h->assoc = na->id;
+	h->addr = na->peer;
+	memcpy(piece, h, sizeof(*h));
+}
+
+static bool write_record(wsock *s, nassoc *na)
+{
+	nrec *r = na->rq_head;
+	na->rq_head = r->next;
+	if (!na->rq_head)
+		na->rq_tail = NULL;
+	wsp_msg h = r->h;
+	put_header(s, na, &h);
+	uint32_t len = r->len;
+	memcpy(piece + sizeof(h), r->data, len);
+	free(r);
+	return put(s, sizeof(h) + len, true);
+}
+
+static bool data_pending(const nassoc *na)
+{
+	return na->a && esctp_assoc_recv_pending(na->a) > 0;
+}
+
+static bool write_data(wsock *s, nassoc *na)
+{
+	nsock *n = s->nat;
+	esctp_rcvinfo ri;
+	int got = esctp_assoc_recv(na->a, piece + sizeof(wsp_msg),
+				   WSP_PIECE_MAX, &ri);
+	if (got < 0)
+		return true;
+	bool eor = (ri.flags & ESCTP_EOR) != 0;
+	wsp_msg h = {
+	    .flags = (eor ? WSP_MF_EOR : 0) |
+		     ((n->subscribe & 1) ? WSP_MF_SNDRCV : 0) |
+		     (n->recvrcvinfo ? WSP_MF_RCVINFO : 0),
+	    .stream = ri.stream,
+	    .ssn = ri.ssn,
+	    .sflags = (ri.flags & ESCTP_UNORDERED) ? SCTP_UNORDERED : 0,
+	    .ppid = ri.ppid,
+	    .context = (uint32_t)n->context,
+	    .tsn = ri.tsn,
+	    .cumtsn = ri.cumtsn,
+	};
+	put_header(s, na, &h);
+	n->rd_cur = eor ? NULL : na;
+	s->bytes_in += (uint64_t)got;
+	if (eor)
+		s->msgs_in++;
+	return put(s, sizeof(h) + (size_t)got, eor);
+}
+
+/* What na can put in the channel now: 1 a record, 2 data, 3 it is over
+ * and drained, 0 nothing. */
+static int next_of(const nassoc *na)
+{
+	bool data = data_pending(na);
+	if (na->rq_head && (!na->rq_head->after_data || !data))
+		return 1;
+	if (data)
+		return 2;
+	if (na->state == WSP_ST_CLOSED && !na->rq_head)
+		return 3;
+	return 0;
+}
+
+static nassoc *pick(wsock *s, int *what)
+{
+	nsock *n = s->nat;
+	if (n->rd_cur) {
+		*what = data_pending(n->rd_cur) ? 2 : 0;
+		return *what ? n->rd_cur : NULL;
+	}
+	nassoc *start = n->rr ? n->rr : n->assocs;
+	for (nassoc *na = start; na; na = na->next)
+		if ((*what = next_of(na)) != 0)
+			return na;
+	for (nassoc *na = n->assocs; na && na != start; na = na->next)
+		if ((*what = next_of(na)) != 0)
+			return na;
+	return NULL;
+}
+
+static void pump_out(wsock *s)
+{
+	nsock *n = s->nat;
+	if (s->state == WSP_ST_LISTEN && s->kind == WSP_K_SCTP_STREAM) {
+		sd_port_flush_accepts(s);
+		return;
+	}
+	if (!flush_stage(s))
+		return;
+	for (int i = 0; i < BUDGET && s->fd >= 0; i++) {
+		int what;
+		nassoc *na = pick(s, &what);
+		if (!na)
+			return;
+		n->rr = na->next;
+		bool ok = true;
+		if (what == 1)
+			ok = write_record(s, na);
+		else if (what == 2)
+			ok = write_data(s, na);
+		else
+			s->d->nchan_owner->drained(na); /* may free na */
+		if (!ok)
+			return;
+	}
+	/* Cut short: come back at the next touch or event. */
+}
+
+void sd_nchan_pump(wsock *s)
+{
+	if (s->fd < 0 || !s->nat)
+		return;
+	if (!pump_in(s))
+		return;
+	if (s->fd >= 0)
+		pump_out(s);
+}
+
+void sd_nchan_event(loop *l, int fd, unsigned events, void *arg)
+{
+	wsock *s = arg;
+
+	(void)l;
+	(void)fd;
+	if (events & LOOP_READ)
+		s->rd_ready = true;
+	if (events & LOOP_WRITE)
+		s->out_blocked = false;
+	if (events & LOOP_HANGUP) {
+		s->hup = true;
+		s->rd_ready = true;
+	}
+	sd_nchan_pump(s);
+}
+
+void sd_nchan_notify(nassoc *na, const void *payload, uint32_t len,
+		     bool after_data)
+{
+	if (len > WSP_PIECE_MAX)
+		len = WSP_PIECE_MAX;
+	nrec *r = malloc(sizeof(*r) + len);
+	if (!r)
+		return;
+	memset(r, 0, sizeof(*r));
+	r->after_data = after_data;
+	r->len = len;
+	r->h.flags = WSP_MF_NOTIFY | WSP_MF_EOR;
+	memcpy(r->data, payload, len);
+	if (na->rq_tail)
+		na->rq_tail->next = r;
+	else
+		na->rq_head = r;
+	na->rq_tail = r;
+}
+
+void sd_nchan_forget(nassoc *na)
+{
+	while (na->rq_head) {
+		nrec *r = na->rq_head;
+		na->rq_head = r->next;
+		free(r);
+	}
+	na->rq_tail = NULL;
+	if (na->s && na->s->nat && na->s->nat->rd_cur == na)
+		na->s->nat->rd_cur = NULL;
+}
