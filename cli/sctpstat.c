@@ -43,7 +43,16 @@ typedef struct listing {
 	wsp_rep rep;
 } listing;
 
-enum { COL_STATE, COL_LOCAL, COL_PEER, COL_STREAMS, COL_PROC, COL_USER, NCOLS };
+enum {
+	COL_STATE,
+	COL_TYPE,
+	COL_LOCAL,
+	COL_PEER,
+	COL_STREAMS,
+	COL_PROC,
+	COL_USER,
+	NCOLS
+};
 
 /* One line of the table, formatted. */
 typedef struct row {
@@ -267,6 +276,21 @@ static const char *state_name(int32_t state)
 	return names[state];
 }
 
+/* What the program asked for: a TCP socket it runs over SCTP, or one of
+ * its own SCTP sockets (sctp(7)'s styles). */
+static const char *kind_name(const wsp_stat *st)
+{
+	switch (st->kind) {
+	case WSP_K_SCTP_STREAM:
+		return "1-to-1";
+	case WSP_K_SCTP_SEQPACKET:
+		return "1-to-many";
+	case WSP_K_SCTP_PEELED:
+		return "peeled";
+	}
+	return "tcp";
+}
+
 static bool wanted(const opts *o, const wsp_stat *st)
 {
 	if (o->all)
@@ -311,6 +335,7 @@ static void format_row(const wsp_stat *st, row *r)
 	r->st = st;
 	snprintf(r->col[COL_STATE], sizeof(r->col[0]), "%s",
 		 state_name(st->state));
+	snprintf(r->col[COL_TYPE], sizeof(r->col[0]), "%s", kind_name(st));
 	format_addr(&st->local, r->col[COL_LOCAL], sizeof(r->col[0]));
 	format_addr(&st->peer, r->col[COL_PEER], sizeof(r->col[0]));
 	if (st->engine_state[0] && (st->in_streams || st->out_streams))
@@ -345,8 +370,29 @@ static int row_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* The notifications a native socket subscribed to (SCTP_EVENTS order). */
+static void print_events(const wsp_stat *st)
+{
+	static const char *const names[] = {
+	    "data_io",	   "association", "address",	"send_failure",
+	    "peer_error",  "shutdown",	  "partial_delivery",
+	    "adaptation",  "authentication", "sender_dry", "stream_reset",
+	    "assoc_reset", "stream_change",  "send_failure_event"};
+	const char *sep = "";
+
+	printf("	 assoc:%d events:", (int)st->assoc);
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (st->subscribe & (1u << i)) {
+			printf("%s%s", sep, names[i]);
+			sep = ",";
+		}
+	printf("%s\n", *sep ? "" : "none");
+}
+
 static void print_extended(const wsp_stat *st)
 {
+	if (st->kind != WSP_K_TCP)
+		print_events(st);
 	if (!st->engine_state[0])
 		return; /* no association */
 	printf(
@@ -363,13 +409,14 @@ static void print_extended(const wsp_stat *st)
 static void print_table(const opts *o, row *rows, size_t n)
 {
 	static const char *const head[NCOLS] = {"State",
+						"Type",
 						"Local Address:Port",
 						"Peer Address:Port",
 						"Streams",
 						"Process",
 						"User"};
 	/* The narrowest columns, as in the manual's example. */
-	static const int min[NCOLS] = {9, 21, 20, 0, 0, 0};
+	static const int min[NCOLS] = {9, 0, 21, 20, 0, 0, 0};
 	int w[NCOLS];
 
 	for (int c = 0; c < NCOLS; c++) {

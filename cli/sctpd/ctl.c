@@ -50,6 +50,16 @@ static void client_close(client *c)
 	d->nclients--;
 }
 
+static bool send_stat(client *c, const wsp_stat *st, wsp_rep *rep)
+{
+	if (send(c->fd, st, sizeof(*st), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return true;
+	rep->err = EMSGSIZE;
+	snprintf(rep->msg, sizeof(rep->msg), "list truncated: %s",
+		 strerror(errno));
+	return false;
+}
+
 static void do_list(client *c, wsp_rep *rep)
 {
 	for (wsock *s = c->d->socks; s; s = s->next) {
@@ -57,12 +67,16 @@ static void do_list(client *c, wsp_rep *rep)
 			continue;
 		wsp_stat st;
 		sd_sock_stat(s, &st);
-		if (send(c->fd, &st, sizeof(st), MSG_DONTWAIT | MSG_NOSIGNAL) <
-		    0) {
-			rep->err = EMSGSIZE;
-			snprintf(rep->msg, sizeof(rep->msg),
-				 "list truncated: %s", strerror(errno));
+		if (!send_stat(c, &st, rep))
 			return;
+		/* A one-to-many socket: a row per association. */
+		if (s->kind != WSP_K_SCTP_SEQPACKET)
+			continue;
+		for (nassoc *na = s->nat->assocs; na; na = na->next) {
+			sd_sock_stat(s, &st);
+			sd_native_stat(s, na, &st);
+			if (!send_stat(c, &st, rep))
+				return;
 		}
 	}
 }

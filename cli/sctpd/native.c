@@ -881,6 +881,21 @@ void sd_native_setup(sctpd *d)
 	d->nchan_owner = &nchan_owner;
 }
 
+/* ---- listing ---- */
+
+void sd_native_stat(const wsock *s, const nassoc *na, wsp_stat *st)
+{
+	st->subscribe = s->nat->subscribe;
+	if (!na)
+		return;
+	st->assoc = na->id;
+	st->peer = na->peer;
+	if (s->kind == WSP_K_SCTP_SEQPACKET)
+		st->state = na->state;
+	if (na->a)
+		sd_stat_assoc(na->a, st);
+}
+
 /* ---- AUTOCLOSE ---- */
 
 void sd_native_autoclose(sctpd *d)

@@ -146,6 +146,9 @@ void sd_native_assoc_free(nassoc *na);
  * AF_INET6 socket unless SCTP_I_WANT_MAPPED_V4_ADDR is off). */
 void sd_native_addr(const wsock *s, const esctp_addr *ea, uint16_t port,
 		    wsp_addr *out);
+/* The native part of a listing row of s: the socket's own (na NULL) or
+ * association na's (sctpstat). */
+void sd_native_stat(const wsock *s, const nassoc *na, wsp_stat *st);
 /* Closes what the sweep timer found idle (AUTOCLOSE); re-arms. */
 void sd_native_autoclose(sctpd *d);
 

@@ -845,10 +845,22 @@ void sd_sock_stat(const wsock *s, wsp_stat *st)
 	st->bytes_out = s->bytes_out;
 	st->msgs_in = s->msgs_in;
 	st->msgs_out = s->msgs_out;
+	st->kind = s->kind;
+	if (s->nat) {
+		sd_native_stat(s, s->kind == WSP_K_SCTP_SEQPACKET
+				      ? NULL
+				      : s->nat->assocs, st);
+		return;
+	}
 	if (!s->a)
 		return;
+	sd_stat_assoc(s->a, st);
+}
+
+void sd_stat_assoc(const esctp_assoc *a, wsp_stat *st)
+{
 	esctp_status es;
-	esctp_assoc_status(s->a, &es);
+	esctp_assoc_status(a, &es);
 	snprintf(st->engine_state, sizeof(st->engine_state), "%s",
 		 esctp_state_name(es.state));
 	st->in_streams = es.in_streams;

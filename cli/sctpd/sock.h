@@ -25,6 +25,8 @@ int sd_sock_setopt(wsock *s, int level, int name, const void *val,
 		   uint32_t len);
 int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len);
 void sd_sock_stat(const wsock *s, wsp_stat *st);
+/* The association's part of a listing row (status, streams, paths). */
+void sd_stat_assoc(const esctp_assoc *a, wsp_stat *st);
 /* A request carrying the app end app_fd arrived: restores what the
  * connect changed on it (its SO_SNDBUF). */
 void sd_sock_touch_app(wsock *s, int app_fd);

@@ -253,6 +253,10 @@ typedef struct wsp_stat {
 	uint32_t rto_ms, srtt_ms, cwnd, flight, peer_rwnd;
 	uint64_t bytes_in, bytes_out, msgs_in, msgs_out;
 	uint64_t retransmits;
+	int32_t kind;	    /* enum wsp_kind */
+	int32_t assoc;	    /* native: the association's id, 0 for a
+			       one-to-many socket's own row */
+	uint32_t subscribe; /* native: bit i = sctp_event_subscribe field i */
 } wsp_stat;
 
 /* Fills *sun with the control address `control` ("@NAME" abstract, else a

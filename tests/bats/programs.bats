@@ -111,7 +111,7 @@ no_tcp_listener() {
 # sctp_listener ADDR:PORT: sctpd lists a listener on exactly that address
 # ("0.0.0.0:22", "[::]:22", "127.0.0.1:80", "[::1]:80").
 sctp_listener() {
-	"$BUILD/bin/sctpstat" -l -n 2>/dev/null | awk '{print $2}' |
+	"$BUILD/bin/sctpstat" -l -n 2>/dev/null | awk '{print $3}' |
 		grep -qxF "$1"
 }
 

@@ -72,7 +72,7 @@ wait_stat() {
 # 20 s.
 start_pair() {
 	shimmed server 40 socat "TCP-LISTEN:$TCP_PORT,reuseaddr,fork" SYSTEM:cat
-	wait_stat 1 "^LISTEN +0\.0\.0\.0:$TCP_PORT "
+	wait_stat 1 "^LISTEN +tcp +0\.0\.0\.0:$TCP_PORT "
 	shimmed client 40 sh -c \
 		"(echo hello; sleep 20) | socat - TCP:127.0.0.1:$TCP_PORT"
 	wait_stat 2 '^ESTAB '
@@ -89,16 +89,16 @@ start_pair() {
 	run "$STAT" -c "$CTL"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	echo "${lines[0]}" | grep -Eq '^State +Local Address:Port +Peer Address:Port +Streams +Process +User$'
+	echo "${lines[0]}" | grep -Eq '^State +Type +Local Address:Port +Peer Address:Port +Streams +Process +User$'
 	[ "${#lines[@]}" -eq 4 ]
-	echo "$output" | grep -Eq "^LISTEN +0\.0\.0\.0:$TCP_PORT +\*:\* +- +socat\[$srv\] +$ME$"
+	echo "$output" | grep -Eq "^LISTEN +tcp +0\.0\.0\.0:$TCP_PORT +\*:\* +- +socat\[$srv\] +$ME$"
 	# The accepted end belongs to the listener's process, the other to the
 	# client's; each names the other's port.
 	local cport
-	cport=$(echo "$output" | sed -n "s/^ESTAB  *127\.0\.0\.1:$TCP_PORT  *127\.0\.0\.1:\([0-9]*\) .*/\1/p")
+	cport=$(echo "$output" | sed -n "s/^ESTAB  *tcp  *127\.0\.0\.1:$TCP_PORT  *127\.0\.0\.1:\([0-9]*\) .*/\1/p")
 	[ -n "$cport" ]
-	echo "$output" | grep -Eq "^ESTAB +127\.0\.0\.1:$TCP_PORT +127\.0\.0\.1:$cport +[0-9]+/[0-9]+ +socat\[$srv\] +$ME$"
-	echo "$output" | grep -Eq "^ESTAB +127\.0\.0\.1:$cport +127\.0\.0\.1:$TCP_PORT +[0-9]+/[0-9]+ +socat\[$cli\] +$ME$"
+	echo "$output" | grep -Eq "^ESTAB +tcp +127\.0\.0\.1:$TCP_PORT +127\.0\.0\.1:$cport +[0-9]+/[0-9]+ +socat\[$srv\] +$ME$"
+	echo "$output" | grep -Eq "^ESTAB +tcp +127\.0\.0\.1:$cport +127\.0\.0\.1:$TCP_PORT +[0-9]+/[0-9]+ +socat\[$cli\] +$ME$"
 }
 
 @test "sctpstat -l lists the listener only, -e adds the counters" {
@@ -108,7 +108,7 @@ start_pair() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
-	echo "${lines[1]}" | grep -Eq "^LISTEN +0\.0\.0\.0:$TCP_PORT "
+	echo "${lines[1]}" | grep -Eq "^LISTEN +tcp +0\.0\.0\.0:$TCP_PORT "
 	run "$STAT" -c "$CTL" -e -n
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -131,14 +131,14 @@ time.sleep(25)"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
-	echo "${lines[1]}" | grep -Eq "^LISTEN +\[::1\]:$P4 +\*:\* +- +python3\[[0-9]+\] +$ME$"
+	echo "${lines[1]}" | grep -Eq "^LISTEN +tcp +\[::1\]:$P4 +\*:\* +- +python3\[[0-9]+\] +$ME$"
 	run "$STAT" -c "$CTL" -a
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 	echo "$output" | grep -Eq "^NEW +\*:\* +\*:\* +- +python3\[[0-9]+\] +$ME$"
 	echo "$output" | grep -Eq "^BOUND +127\.0\.0\.1:$P3 +\*:\* +- +python3\[[0-9]+\] +$ME$"
-	echo "$output" | grep -Eq "^LISTEN +\[::1\]:$P4 "
+	echo "$output" | grep -Eq "^LISTEN +tcp +\[::1\]:$P4 "
 }
 
 @test "sctpstat with no daemon: one clear line and exit 1" {
