@@ -662,6 +662,9 @@ static void on_up(nassoc *na)
 	if (st.peer_adaptation_present)
 		sd_notif_adaptation(na, st.peer_adaptation);
 	close_wait(na);
+	na->last_use = host_now(s->d->h);
+	if (s->nat->autoclose)
+		sd_native_autoclose(s->d);
 	if (s->kind == WSP_K_SCTP_STREAM && s->state == WSP_ST_CONNECTING) {
 		s->state = WSP_ST_ESTABLISHED;
 		s->sndbuf_restore = true;
@@ -900,14 +903,24 @@ void sd_native_stat(const wsock *s, const nassoc *na, wsp_stat *st)
 
 void sd_native_autoclose(sctpd *d)
 {
-	esctp_tstamp now = host_now(d->h);
+	esctp_tstamp now = host_now(d->h), next = ESCTP_TSTAMP_NEVER;
 	for (wsock *s = d->socks; s; s = s->next) {
 		if (!s->nat || !s->nat->autoclose)
 			continue;
-		esctp_tstamp idle = (esctp_tstamp)s->nat->autoclose * ESCTP_SECOND;
-		for (nassoc *na = s->nat->assocs; na; na = na->next)
-			if (na->state == WSP_ST_ESTABLISHED &&
-			    na->last_use + idle <= now)
+		esctp_tstamp idle =
+		    (esctp_tstamp)s->nat->autoclose * ESCTP_SECOND;
+		for (nassoc *na = s->nat->assocs; na; na = na->next) {
+			if (na->state != WSP_ST_ESTABLISHED || na->shutdown_sent)
+				continue;
+			/* sctp(7): "the number of seconds an association
+			 * may be idle" (no user data either way) before it
+			 * is shut down. */
+			if (na->last_use + idle <= now)
 				sd_native_shutdown(na);
+			else if (na->last_use + idle < next)
+				next = na->last_use + idle;
+		}
 	}
+	if (next != ESCTP_TSTAMP_NEVER)
+		loop_timer_set(d->l, &d->autoclose_t, next);
 }

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "port.h"
 #include "sctpd.h"
+#include "native.h"
 #include "sock.h"
 
 #define STOP_GRACE_MS 5000
@@ -135,6 +136,13 @@ static void on_sweep(loop *l, loop_timer *t, void *arg)
 	(void)l;
 	(void)t;
 	sd_sweep(arg);
+}
+
+static void on_autoclose(loop *l, loop_timer *t, void *arg)
+{
+	(void)l;
+	(void)t;
+	sd_native_autoclose(arg);
 }
 
 static void before_sleep(loop *l, void *arg)
@@ -319,6 +327,7 @@ static int setup(sctpd *d, char *err, size_t errlen)
 	loop_timer_init(&d->idle_t, on_idle, d);
 	loop_timer_init(&d->stop_t, on_stop_timer, d);
 	loop_timer_init(&d->sweep_t, on_sweep, d);
+	loop_timer_init(&d->autoclose_t, on_autoclose, d);
 	host_config hc;
 	host_config_default(&hc);
 	hc.udp.port = (uint16_t)d->udp_port;

@@ -66,6 +66,7 @@ struct sctpd {
 	loop_timer idle_t;
 	loop_timer stop_t;
 	loop_timer sweep_t;
+	loop_timer autoclose_t; /* SCTP_AUTOCLOSE (native.c) */
 	sd_route routes[SD_ROUTE_CACHE];
 	unsigned route_next;
 	pid_t pid;

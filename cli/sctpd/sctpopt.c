@@ -428,6 +428,7 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		if (s->kind != WSP_K_SCTP_SEQPACKET)
 			return EOPNOTSUPP;
 		n->autoclose = (uint32_t)v;
+		sd_native_autoclose(s->d);
 		return 0;
 	case SCTP_ADAPTATION_LAYER: {
 		struct sctp_setadaptation a;
