@@ -320,7 +320,11 @@ static int start_assoc(wsock *s, const wsp_addr *addrs, unsigned n,
 	if (s->kind != WSP_K_SCTP_SEQPACKET) {
 		s->state = WSP_ST_CONNECTING;
 		s->peer = addrs[0];
+	}
+	if (!s->local.port) {
 		s->local = s->bound;
+		s->local.family = s->local.family ? s->local.family
+						  : (uint16_t)s->family;
 		s->local.port = s->port->port;
 	}
 	kick(s);

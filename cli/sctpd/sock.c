@@ -476,7 +476,10 @@ static void sock_handed_over(wsock *s)
 {
 	close(s->appdup);
 	s->appdup = -1;
-	sd_chan_pump(s);
+	if (s->nat)
+		sd_nchan_pump(s);
+	else
+		sd_chan_pump(s);
 }
 
 static void sock_accept(wsock *l, esctp_assoc *a)
@@ -883,8 +886,21 @@ void sd_sock_shutdown_all(sctpd *d)
 
 	for (wsock *s = d->socks, *next; s; s = next) {
 		next = s->next;
-		if (s->state == WSP_ST_LISTEN) {
+		if (s->state == WSP_ST_LISTEN && !s->nat) {
 			sd_sock_free(s);
+			continue;
+		}
+		if (s->nat) {
+			/* Every association ends gracefully; the program reads
+			 * ECONNRESET (the channel closes with data unread). */
+			s->app_gone = true;
+			sd_nchan_close(s);
+			if (s->state == WSP_ST_LISTEN)
+				sd_port_unlisten(s);
+			for (nassoc *na = s->nat->assocs; na; na = na->next)
+				sd_native_shutdown(na);
+			if (!s->nat->assocs)
+				sd_sock_free(s);
 			continue;
 		}
 		if (!s->a) {
