@@ -572,8 +572,9 @@ void sd_native_app_gone(wsock *s)
 {
 	int err = 0;
 	socklen_t el = sizeof(err);
-	bool unread = getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
-		      err == ECONNRESET;
+	bool unread = s->app_unread ||
+		      (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
+		       err == ECONNRESET);
 	s->app_gone = true;
 	sd_nchan_close(s);
 	if (s->state == WSP_ST_LISTEN)

@@ -184,6 +184,9 @@ void sd_nchan_close(wsock *s);
 void sd_nchan_event(loop *l, int fd, unsigned events, void *arg);
 /* Moves what can move both ways. */
 void sd_nchan_pump(wsock *s);
+/* Pumps the channels whose last pump stopped at its budget (the
+ * again_t timer). */
+void sd_nchan_run_again(sctpd *d);
 /* Queues a notification (payload len bytes) for association na. */
 void sd_nchan_notify(nassoc *na, const void *payload, uint32_t len,
 		     bool after_data);

@@ -31,6 +31,7 @@
 #include "native.h"
 #include "port.h"
 #include "sctpd.h"
+#include "sock.h"
 
 /* Datagrams read or written per wake-up, so one busy socket cannot starve
  * the others; a socket cut short comes back through its association
@@ -43,6 +44,44 @@
 
 /* One datagram built here (the daemon is single-threaded). */
 static uint8_t piece[sizeof(wsp_msg) + WSP_PIECE_MAX];
+
+/* The pump of s stopped at its budget with work left: no event may come
+ * for it (the channel is edge-triggered), so it runs again at once. */
+static void again(wsock *s)
+{
+	sctpd *d = s->d;
+	if (s->again)
+		return;
+	if (d->nagain == d->again_cap) {
+		size_t cap = d->again_cap ? d->again_cap * 2 : 64;
+		uint64_t *a = realloc(d->again, cap * sizeof(*a));
+		if (!a)
+			return;
+		d->again = a;
+		d->again_cap = cap;
+	}
+	d->again[d->nagain++] = s->cookie;
+	s->again = true;
+	if (!loop_timer_armed(&d->again_t))
+		loop_timer_set(d->l, &d->again_t, host_now(d->h));
+}
+
+void sd_nchan_run_again(sctpd *d)
+{
+	size_t n = d->nagain;
+	uint64_t *list = d->again;
+	d->again = NULL;
+	d->nagain = d->again_cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* By cookie: a socket freed meanwhile is not found. */
+		wsock *s = sd_sock_find(d, list[i]);
+		if (!s)
+			continue;
+		s->again = false;
+		sd_nchan_pump(s);
+	}
+	free(list);
+}
 
 int sd_nchan_open(wsock *s)
 {
@@ -149,10 +188,12 @@ static bool pump_in(wsock *s)
 		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 		ssize_t r = recvmsg(s->fd, &mh, MSG_DONTWAIT);
 		if (r < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				s->rd_ready = errno == EINTR;
-			else
-				s->rd_ready = false;
+			/* ECONNRESET: the program closed its end with data
+			 * unread (Linux unix_release_sock()); reading it
+			 * cleared SO_ERROR, so it is remembered. */
+			if (errno == ECONNRESET)
+				s->app_unread = true;
+			s->rd_ready = errno == EINTR;
 			if (!s->rd_ready && s->hup) {
 				app_eof(s);
 				return false;
@@ -185,6 +226,7 @@ static bool pump_in(wsock *s)
 		if (h.flags & WSP_MF_EOR)
 			n->in_ready = true;
 	}
+	again(s);
 	return true;
 }
 
@@ -340,7 +382,7 @@ static void pump_out(wsock *s)
 		if (!ok)
 			return;
 	}
-	/* Cut short: come back at the next touch or event. */
+	again(s);
 }
 
 void sd_nchan_pump(wsock *s)

@@ -145,6 +145,13 @@ static void on_autoclose(loop *l, loop_timer *t, void *arg)
 	sd_native_autoclose(arg);
 }
 
+static void on_again(loop *l, loop_timer *t, void *arg)
+{
+	(void)l;
+	(void)t;
+	sd_nchan_run_again(arg);
+}
+
 static void before_sleep(loop *l, void *arg)
 {
 	sctpd *d = arg;
@@ -328,6 +335,7 @@ static int setup(sctpd *d, char *err, size_t errlen)
 	loop_timer_init(&d->stop_t, on_stop_timer, d);
 	loop_timer_init(&d->sweep_t, on_sweep, d);
 	loop_timer_init(&d->autoclose_t, on_autoclose, d);
+	loop_timer_init(&d->again_t, on_again, d);
 	host_config hc;
 	host_config_default(&hc);
 	hc.udp.port = (uint16_t)d->udp_port;
@@ -480,5 +488,6 @@ int main(int argc, char **argv)
 	loop_free(d.l);
 	free(d.hash);
 	free(d.rbuf);
+	free(d.again);
 	return 0;
 }

@@ -67,6 +67,11 @@ struct sctpd {
 	loop_timer stop_t;
 	loop_timer sweep_t;
 	loop_timer autoclose_t; /* SCTP_AUTOCLOSE (native.c) */
+	/* Native channels whose pump stopped at its budget with work left
+	 * (nchan.c), by cookie: pumped again at once, after the others. */
+	loop_timer again_t;
+	uint64_t *again;
+	size_t nagain, again_cap;
 	sd_route routes[SD_ROUTE_CACHE];
 	unsigned route_next;
 	pid_t pid;

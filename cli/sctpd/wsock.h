@@ -67,6 +67,8 @@ struct wsock {
 	 * first. */
 	bool held;
 	bool rd_ready; /* the program may have written: read the channel */
+	bool again;    /* native: listed in sctpd.again */
+	bool app_unread; /* native: the program closed with data unread */
 	bool reset;    /* the stream ends in a reset, not an EOF */
 	/* Non-blocking connect (DESIGN.md §3): the filler bytes that keep
 	 * the app end unwritable until the outcome, and its SO_SNDBUF, which
