@@ -237,9 +237,13 @@ static int family_ok(const wsock *s, const wsp_addr *a)
 	return 0;
 }
 
-/* The engine's settings for the next INIT of s: SCTP_INITMSG. */
-static void apply_initmsg(wsock *s, const struct sctp_initmsg *im)
+void sd_native_reconfigure(wsock *s, const struct sctp_initmsg *im)
 {
+	if (!s->port)
+		return;
+	const nsock *n = s->nat;
+	if (!im)
+		im = &n->initmsg;
 	esctp_config cfg;
 	wsp_params p = s->params;
 	if (im->sinit_num_ostreams)
@@ -250,6 +254,11 @@ static void apply_initmsg(wsock *s, const struct sctp_initmsg *im)
 		p.max_init_retrans = im->sinit_max_attempts;
 	sd_engine_config(s->d, &p, &cfg);
 	cfg.local_port = s->port->port;
+	/* A program's own socket announces its own Adaptation Layer
+	 * Indication (SCTP_ADAPTATION_LAYER), never withsctp's: the peer of
+	 * a native socket must not take it for a converted TCP socket. */
+	cfg.adaptation = n->adaptation_set;
+	cfg.adaptation_ind = n->adaptation_ind;
 	esctp_endpoint_reconfigure(s->port->ep, &cfg);
 }
 
@@ -291,18 +300,19 @@ static int start_assoc(wsock *s, const wsp_addr *addrs, unsigned n,
 		int e = sd_port_hold(s, 0);
 		if (e)
 			return e;
+		sd_native_reconfigure(s, NULL);
 	}
 	if (sd_native_find_addr(s, &addrs[0]))
 		return EALREADY;
 	esctp_addr peers[WSP_MAX_PEERS];
 	for (unsigned i = 0; i < n; i++)
 		sd_addr_to_esctp(&addrs[i], d->udp_port, &peers[i]);
-	apply_initmsg(s, im ? im : &s->nat->initmsg);
+	sd_native_reconfigure(s, im);
 	esctp_assoc *a;
 	int rc = esctp_endpoint_connect(s->port->ep, peers, n, addrs[0].port,
 					host_now(d->h), &a);
 	if (im)
-		apply_initmsg(s, &s->nat->initmsg);
+		sd_native_reconfigure(s, NULL);
 	if (rc < 0)
 		return rc == ESCTP_ERR_EXIST ? EALREADY : EINVAL;
 	esctp_local loc;

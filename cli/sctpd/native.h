@@ -111,6 +111,10 @@ int sd_native_init(wsock *s, int kind);
 /* Frees the native state of s: every association aborted or let go. */
 void sd_native_free(wsock *s);
 
+/* Gives the engine endpoint of s's port the socket's settings (its
+ * SCTP_INITMSG, or im for one INIT; SO_SNDBUF, RTO...), for the
+ * associations it starts or accepts from now on. */
+void sd_native_reconfigure(wsock *s, const struct sctp_initmsg *im);
 /* Connects s to addrs (sctp_connectx; connect is one address).  *id gets
  * the new association's id; on a one-to-many socket *wait_fd gets a fd
  * that reads EOF once it is up or failed.  0 or an errno. */

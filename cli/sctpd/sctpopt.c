@@ -174,20 +174,7 @@ static void paddrinfo(const wsock *s, const nassoc *na, const esctp_status *st,
 
 static void reconfigure(wsock *s)
 {
-	if (!s->port)
-		return;
-	esctp_config cfg;
-	sd_engine_config(s->d, &s->params, &cfg);
-	cfg.local_port = s->port->port;
-	cfg.out_streams = s->nat->initmsg.sinit_num_ostreams
-			      ? s->nat->initmsg.sinit_num_ostreams
-			      : cfg.out_streams;
-	cfg.max_in_streams = s->nat->initmsg.sinit_max_instreams
-				 ? s->nat->initmsg.sinit_max_instreams
-				 : cfg.max_in_streams;
-	if (s->nat->adaptation_set)
-		cfg.adaptation_ind = s->nat->adaptation_ind;
-	esctp_endpoint_reconfigure(s->port->ep, &cfg);
+	sd_native_reconfigure(s, NULL);
 }
 
 /* ---- setsockopt ---- */

@@ -324,6 +324,8 @@ int sd_sock_bind(wsock *s, const wsp_addr *addr, uid_t uid)
 	s->local = *addr;
 	s->local.port = s->port->port;
 	s->state = WSP_ST_BOUND;
+	if (s->nat)
+		sd_native_reconfigure(s, NULL);
 	return 0;
 }
 
