@@ -11,9 +11,14 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "wsconf.h"
 #include "wsproto.h"
+
+/* Declared by <sys/socket.h> and <time.h> only with _GNU_SOURCE. */
+struct mmsghdr;
+struct timespec;
 
 typedef struct shim_real {
 	int (*socket)(int, int, int);
@@ -30,6 +35,27 @@ typedef struct shim_real {
 	int (*close)(int);
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
+	/* native message path (msg.c) */
+	int (*dup)(int);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int,
+			  const struct sockaddr *, socklen_t);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+			    socklen_t *);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int,
+			struct timespec *);
+	ssize_t (*read_chk)(int, void *, size_t, size_t);
+	ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
+	ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int,
+				struct sockaddr *, socklen_t *);
 } shim_real;
 
 /* The libc functions (real.c).  Never NULL, from the first instruction of
