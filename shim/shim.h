@@ -9,6 +9,10 @@
 #ifndef SHIM_SHIM_H
 #define SHIM_SHIM_H
 
+/* <netinet/sctp.h> defines IPPROTO_SCTP itself when <netinet/in.h> has
+ * not come first. */
+#include <netinet/in.h>
+#include <netinet/sctp.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -130,5 +134,115 @@ int shim_getname(int fd, struct sockaddr *sa, socklen_t *len, bool peer);
 int shim_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int shim_setsockopt(int fd, int level, int name, const void *val,
 		    socklen_t len);
+
+/* ---- native message path (msg.c, cmsg.c) ----
+ *
+ * A native SCTP socket's app end is one end of an AF_UNIX SOCK_SEQPACKET
+ * pair named "\0" WSP_NATIVE_PREFIX "K:PID:SEQ" (wsproto.h); every datagram
+ * is a wsp_msg header and at most WSP_PIECE_MAX bytes of one message.  The
+ * message calls below give the program the kernel's SCTP semantics on it
+ * (net/sctp/socket.c sctp_sendmsg(), sctp_recvmsg()) and pass every other
+ * fd to libc at the cost of one fd-table lookup. */
+
+/* Kinds of native sockets in the fd table (shim_fd_set); K of the name is
+ * '1', '2', '3' respectively. */
+enum {
+	SHIM_FD_NATIVE = 5,	   /* one-to-one (SOCK_STREAM) */
+	SHIM_FD_NATIVE_MANY = 6,   /* one-to-many (SOCK_SEQPACKET) */
+	SHIM_FD_NATIVE_PEELED = 7, /* peeled off a one-to-many socket */
+};
+
+/* fd numbers below this have an entry in the fd table; calls on higher
+ * ones probe every time. */
+#define SHIM_FD_MAX 65536
+
+/* SHIM_FD_NATIVE, SHIM_FD_NATIVE_MANY, SHIM_FD_NATIVE_PEELED, or 0 when fd
+ * is not a native socket.  Known from the fd table, else probed once by
+ * its name (getsockname); a "not native" answer is remembered until the
+ * entry is cleared (close, dup2/dup3 over it, a socket made or received
+ * with that number). */
+int shim_native_kind(int fd);
+
+/* Drops what the shim cached about native socket fd from the daemon's
+ * answers (WSP_QUERY: kind, send buffer, fragment point, streams; the
+ * associations of a one-to-many socket), so that the next message call
+ * asks again.  To call after anything that changes them: setsockopt,
+ * listen, connect, peeloff. */
+void shim_native_forget(int fd);
+
+/* Clears everything kept about fd number fd (fdtab.c calls it when the
+ * entry of a native socket changes). */
+void shim_native_reset(int fd);
+
+/* After a receive: the entries of every fd that msg carries as
+ * SCM_RIGHTS are cleared, so that they are probed afresh. */
+void shim_fd_received(const struct msghdr *msg);
+
+/* The logic of the message hooks: same contract as libc's. */
+ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags);
+ssize_t shim_recvmsg(int fd, struct msghdr *msg, int flags);
+ssize_t shim_send(int fd, const void *buf, size_t len, int flags);
+ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags,
+		    const struct sockaddr *sa, socklen_t salen);
+ssize_t shim_recv(int fd, void *buf, size_t len, int flags);
+ssize_t shim_recvfrom(int fd, void *buf, size_t len, int flags,
+		      struct sockaddr *sa, socklen_t *salen);
+ssize_t shim_read(int fd, void *buf, size_t len);
+ssize_t shim_write(int fd, const void *buf, size_t len);
+ssize_t shim_readv(int fd, const struct iovec *iov, int iovcnt);
+ssize_t shim_writev(int fd, const struct iovec *iov, int iovcnt);
+int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags);
+int shim_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
+		  struct timespec *timeout);
+ssize_t shim_read_chk(int fd, void *buf, size_t len, size_t buflen);
+ssize_t shim_recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags);
+ssize_t shim_recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
+			  int flags, struct sockaddr *sa, socklen_t *salen);
+
+/* What the SCTP control messages of a sendmsg() say (cmsg.c: pure
+ * functions, unit-tested without preloading).  Pointers into msg_control
+ * are not kept: the values are copied. */
+typedef struct shim_sndcmsgs {
+	bool init, srinfo, sinfo, prinfo, authinfo, dstaddr;
+	struct sctp_initmsg initmsg;
+	struct sctp_sndrcvinfo srinfo_v;
+	struct sctp_sndinfo sinfo_v;
+	struct sctp_prinfo prinfo_v;
+} shim_sndcmsgs;
+
+/* sctp_msghdr_parse(): walks msg's control messages as the kernel does
+ * (CMSG_OK, exact lengths, valid flags and PR policies; non-SCTP levels
+ * skipped, unknown SCTP types refused).  Returns 0 or EINVAL. */
+int shim_cmsg_parse(const struct msghdr *msg, shim_sndcmsgs *c);
+
+/* sctp_sendmsg_parse() after the parse: merges the control messages into
+ * m (assoc, stream, sflags, ppid, context, ttl, the init_ fields and the
+ * WSP_MF_SNDINFO, WSP_MF_PRINFO, WSP_MF_INIT flags) and checks the send
+ * flags against a message of len bytes: SCTP_EOF with data, no data
+ * without SCTP_EOF or SCTP_ABORT, SCTP_EOF or SCTP_ABORT on a one-to-one
+ * socket, SCTP_ADDR_OVER without a destination.  Returns 0 or EINVAL. */
+int shim_sndinfo_build(const shim_sndcmsgs *c, size_t len, bool one_to_one,
+		       bool has_name, wsp_msg *m);
+
+/* sctp_verify_addr() of a destination on a socket of `family`: the
+ * length, the family (IPv6 only on AF_INET6 sockets), a unicast address.
+ * Fills *w (a v4-mapped address becomes AF_INET).  Returns 0 or EINVAL. */
+int shim_sctp_daddr(const struct sockaddr *sa, socklen_t len, int family,
+		    wsp_addr *w);
+
+/* put_cmsg() (net/core/scm.c) into msg->msg_control at *used: truncated
+ * to the room left with MSG_CTRUNC in msg->msg_flags, as the kernel does;
+ * *used grows by what was written. */
+void shim_cmsg_put(struct msghdr *msg, size_t *used, int level, int type,
+		   const void *data, size_t len);
+
+/* The control messages of a receive, in the kernel's order: SCTP_NXTINFO
+ * from `last` (the header of the last datagram read), SCTP_RCVINFO and
+ * SCTP_SNDRCV from `first`, each when its header flag asks for it (never
+ * RCVINFO nor SNDRCV for a notification); msg->msg_controllen becomes the
+ * bytes written and MSG_CTRUNC is set in msg->msg_flags when they did not
+ * fit. */
+void shim_cmsg_recv(struct msghdr *msg, const wsp_msg *first,
+		    const wsp_msg *last);
 
 #endif
