@@ -36,3 +36,10 @@ EXTRA_TARGETS += $(SHIM_SO)
 $(BUILD)/shim/%.o: INC = -Ilib/control -Ilib/config
 $(BUILD)/tests/test_addr: $(BUILD)/shim/addr.o
 
+# tests/unit/test_shim_msg: the native message path (cmsg.c, msg.c) with
+# plain builds of the shim's objects, against a fake daemon end.
+UNIT_TESTS += tests/unit/test_shim_msg.c
+$(BUILD)/tests/unit/test_shim_msg.o: INC = -Ilib/control -Ilib/config
+$(BUILD)/tests/test_shim_msg: $(addprefix $(BUILD)/shim/,real.o fdtab.o \
+	addr.o cmsg.o msg.o)
+UNIT_LIBS_test_shim_msg := -ldl -lpthread
