@@ -3,7 +3,7 @@
 # It uses lib/control and lib/config, whose sources it compiles with its own
 # flags (below) from the lists their fragments define.
 SHIM_SRCS := shim/real.c shim/fdtab.c shim/addr.c shim/conf.c shim/ctl.c shim/sock.c shim/opt.c shim/hint.c shim/native.c \
-	shim/hooks.c $(CONTROL_SRCS) $(CONFIG_SRCS)
+	shim/cmsg.c shim/msg.c shim/hooks.c $(CONTROL_SRCS) $(CONFIG_SRCS)
 SHIM_SO := $(BUILD)/lib/libwithsctp.so
 MAN1_PAGES += man/withsctp.1
 
@@ -35,3 +35,11 @@ EXTRA_TARGETS += $(SHIM_SO)
 # with a plain build of addr.c.
 $(BUILD)/shim/%.o: INC = -Ilib/control -Ilib/config
 $(BUILD)/tests/test_addr: $(BUILD)/shim/addr.o
+
+# tests/unit/test_shim_msg: the native message path (cmsg.c, msg.c) with
+# plain builds of the shim's objects, against a fake daemon end.
+UNIT_TESTS += tests/unit/test_shim_msg.c
+$(BUILD)/tests/unit/test_shim_msg.o: INC = -Ilib/control -Ilib/config
+$(BUILD)/tests/test_shim_msg: $(addprefix $(BUILD)/shim/,real.o fdtab.o \
+	addr.o cmsg.o msg.o)
+UNIT_LIBS_test_shim_msg := -ldl -lpthread

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -78,6 +79,16 @@ EXPORT int close(int fd)
 	return shim_libc.close(fd);
 }
 
+/* dup() gives the lowest free number, whose entry a close the shim did
+ * not see (fclose) may have left: the new fd is what the old one is. */
+EXPORT int dup(int fd)
+{
+	int rc = shim_libc.dup(fd);
+	if (rc >= 0)
+		shim_fd_set(rc, shim_fd_get(fd));
+	return rc;
+}
+
 EXPORT int dup2(int oldfd, int newfd)
 {
 	int rc = shim_libc.dup2(oldfd, newfd);
@@ -92,4 +103,95 @@ EXPORT int dup3(int oldfd, int newfd, int flags)
 	if (rc >= 0)
 		shim_fd_set(newfd, shim_fd_get(oldfd));
 	return rc;
+}
+
+/* ---- native message path (msg.c) ---- */
+
+EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	return shim_sendmsg(fd, msg, flags);
+}
+
+EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	return shim_recvmsg(fd, msg, flags);
+}
+
+EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	return shim_send(fd, buf, len, flags);
+}
+
+EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+		      const struct sockaddr *sa, socklen_t salen)
+{
+	return shim_sendto(fd, buf, len, flags, sa, salen);
+}
+
+EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+	return shim_recv(fd, buf, len, flags);
+}
+
+EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
+			struct sockaddr *sa, socklen_t *salen)
+{
+	return shim_recvfrom(fd, buf, len, flags, sa, salen);
+}
+
+EXPORT ssize_t read(int fd, void *buf, size_t len)
+{
+	return shim_read(fd, buf, len);
+}
+
+EXPORT ssize_t write(int fd, const void *buf, size_t len)
+{
+	return shim_write(fd, buf, len);
+}
+
+EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	return shim_readv(fd, iov, iovcnt);
+}
+
+EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	return shim_writev(fd, iov, iovcnt);
+}
+
+EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+{
+	return shim_sendmmsg(fd, vec, vlen, flags);
+}
+
+EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
+		    struct timespec *timeout)
+{
+	return shim_recvmmsg(fd, vec, vlen, flags, timeout);
+}
+
+/* The fortified forms glibc 2.36 exports for these (<bits/unistd.h>,
+ * <bits/socket2.h>): programs built with _FORTIFY_SOURCE call them.  Its
+ * headers declare them only under _FORTIFY_SOURCE. */
+EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen);
+EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen,
+			  int flags);
+EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
+			      int flags, struct sockaddr *sa, socklen_t *salen);
+
+EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
+{
+	return shim_read_chk(fd, buf, len, buflen);
+}
+
+EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen,
+			  int flags)
+{
+	return shim_recv_chk(fd, buf, len, buflen, flags);
+}
+
+EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
+			      int flags, struct sockaddr *sa, socklen_t *salen)
+{
+	return shim_recvfrom_chk(fd, buf, len, buflen, flags, sa, salen);
 }

@@ -111,6 +111,7 @@ static int native_connectx(int fd, const wsp_addr *addrs, unsigned n,
 	wsp_rep rep;
 	int wfd = -1;
 	memcpy(q.addrs, addrs, n * sizeof(*addrs));
+	shim_native_forget(fd); /* msg.c's cached view of the socket */
 	if (shim_ctl_call(&q, fd, &rep, &wfd, true) < 0)
 		return -1;
 	if (rep.err) {
@@ -207,6 +208,7 @@ static int peeloff(int fd, void *val, socklen_t *len, bool with_flags)
 		errno = EINVAL;
 		return -1;
 	}
+	shim_native_forget(fd);
 	wsp_req q = {.op = WSP_PEELOFF, .assoc = a.p_arg.associd};
 	wsp_rep rep;
 	int nfd = -1;
@@ -297,6 +299,7 @@ int shim_native_setsockopt(int fd, int name, const void *val, socklen_t len)
 		errno = EINVAL;
 		return -1;
 	}
+	shim_native_forget(fd);
 	wsp_req q = {.op = WSP_SETOPT, .arg = SOL_SCTP, .name = name, .len = len};
 	memcpy(q.val, val, len);
 	wsp_rep rep;

@@ -137,6 +137,8 @@ int shim_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 		kernel_opt(&level, &name);
 	if (native_opt(level, name) || !shim_is_emulated(fd))
 		return shim_libc.setsockopt(fd, level, name, val, len);
+	if (shim_native_kind(fd))
+		shim_native_forget(fd); /* SO_SNDBUF... */
 	if (len > WSP_OPT_MAX || (len && !val)) {
 		errno = len > WSP_OPT_MAX ? EINVAL : EFAULT;
 		return -1;

@@ -23,7 +23,9 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -43,6 +45,22 @@ enum {
 	R_CLOSE,
 	R_DUP2,
 	R_DUP3,
+	R_DUP,
+	R_READ,
+	R_WRITE,
+	R_READV,
+	R_WRITEV,
+	R_SEND,
+	R_SENDTO,
+	R_RECV,
+	R_RECVFROM,
+	R_SENDMSG,
+	R_RECVMSG,
+	R_SENDMMSG,
+	R_RECVMMSG,
+	R_READ_CHK,
+	R_RECV_CHK,
+	R_RECVFROM_CHK,
 	R_COUNT
 };
 
@@ -61,6 +79,22 @@ static const char *const names[R_COUNT] = {
     [R_CLOSE] = "close",
     [R_DUP2] = "dup2",
     [R_DUP3] = "dup3",
+    [R_DUP] = "dup",
+    [R_READ] = "read",
+    [R_WRITE] = "write",
+    [R_READV] = "readv",
+    [R_WRITEV] = "writev",
+    [R_SEND] = "send",
+    [R_SENDTO] = "sendto",
+    [R_RECV] = "recv",
+    [R_RECVFROM] = "recvfrom",
+    [R_SENDMSG] = "sendmsg",
+    [R_RECVMSG] = "recvmsg",
+    [R_SENDMMSG] = "sendmmsg",
+    [R_RECVMMSG] = "recvmmsg",
+    [R_READ_CHK] = "__read_chk",
+    [R_RECV_CHK] = "__recv_chk",
+    [R_RECVFROM_CHK] = "__recvfrom_chk",
 };
 
 static void *bound[R_COUNT];
@@ -204,6 +238,131 @@ static int t_dup3(int oldfd, int newfd, int flags)
 		 : (int)syscall(SYS_dup3, oldfd, newfd, flags);
 }
 
+static int t_dup(int fd)
+{
+	int (*f)(int) = fn(R_DUP);
+	return f ? f(fd) : (int)syscall(SYS_dup, fd);
+}
+
+static ssize_t t_read(int fd, void *buf, size_t len)
+{
+	ssize_t (*f)(int, void *, size_t) = fn(R_READ);
+	return f ? f(fd, buf, len) : syscall(SYS_read, fd, buf, len);
+}
+
+static ssize_t t_write(int fd, const void *buf, size_t len)
+{
+	ssize_t (*f)(int, const void *, size_t) = fn(R_WRITE);
+	return f ? f(fd, buf, len) : syscall(SYS_write, fd, buf, len);
+}
+
+static ssize_t t_readv(int fd, const struct iovec *iov, int n)
+{
+	ssize_t (*f)(int, const struct iovec *, int) = fn(R_READV);
+	return f ? f(fd, iov, n) : syscall(SYS_readv, fd, iov, n);
+}
+
+static ssize_t t_writev(int fd, const struct iovec *iov, int n)
+{
+	ssize_t (*f)(int, const struct iovec *, int) = fn(R_WRITEV);
+	return f ? f(fd, iov, n) : syscall(SYS_writev, fd, iov, n);
+}
+
+static ssize_t t_send(int fd, const void *buf, size_t len, int flags)
+{
+	ssize_t (*f)(int, const void *, size_t, int) = fn(R_SEND);
+	return f ? f(fd, buf, len, flags)
+		 : syscall(SYS_sendto, fd, buf, len, flags, NULL, 0);
+}
+
+static ssize_t t_sendto(int fd, const void *buf, size_t len, int flags,
+			const struct sockaddr *sa, socklen_t salen)
+{
+	ssize_t (*f)(int, const void *, size_t, int, const struct sockaddr *,
+		     socklen_t) = fn(R_SENDTO);
+	return f ? f(fd, buf, len, flags, sa, salen)
+		 : syscall(SYS_sendto, fd, buf, len, flags, sa, salen);
+}
+
+static ssize_t t_recv(int fd, void *buf, size_t len, int flags)
+{
+	ssize_t (*f)(int, void *, size_t, int) = fn(R_RECV);
+	return f ? f(fd, buf, len, flags)
+		 : syscall(SYS_recvfrom, fd, buf, len, flags, NULL, NULL);
+}
+
+static ssize_t t_recvfrom(int fd, void *buf, size_t len, int flags,
+			  struct sockaddr *sa, socklen_t *salen)
+{
+	ssize_t (*f)(int, void *, size_t, int, struct sockaddr *, socklen_t *) =
+	    fn(R_RECVFROM);
+	return f ? f(fd, buf, len, flags, sa, salen)
+		 : syscall(SYS_recvfrom, fd, buf, len, flags, sa, salen);
+}
+
+static ssize_t t_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	ssize_t (*f)(int, const struct msghdr *, int) = fn(R_SENDMSG);
+	return f ? f(fd, msg, flags) : syscall(SYS_sendmsg, fd, msg, flags);
+}
+
+static ssize_t t_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t (*f)(int, struct msghdr *, int) = fn(R_RECVMSG);
+	return f ? f(fd, msg, flags) : syscall(SYS_recvmsg, fd, msg, flags);
+}
+
+static int t_sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
+{
+	int (*f)(int, struct mmsghdr *, unsigned int, int) = fn(R_SENDMMSG);
+	return f ? f(fd, vec, n, flags)
+		 : (int)syscall(SYS_sendmmsg, fd, vec, n, flags);
+}
+
+static int t_recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
+		      struct timespec *timeout)
+{
+	int (*f)(int, struct mmsghdr *, unsigned int, int, struct timespec *) =
+	    fn(R_RECVMMSG);
+	return f ? f(fd, vec, n, flags, timeout)
+		 : (int)syscall(SYS_recvmmsg, fd, vec, n, flags, timeout);
+}
+
+/* The fortified forms: glibc's own check (a buffer smaller than the
+ * length asked for ends the process), else ours. */
+static ssize_t t_read_chk(int fd, void *buf, size_t len, size_t buflen)
+{
+	ssize_t (*f)(int, void *, size_t, size_t) = fn(R_READ_CHK);
+	if (f)
+		return f(fd, buf, len, buflen);
+	if (len > buflen)
+		abort();
+	return syscall(SYS_read, fd, buf, len);
+}
+
+static ssize_t t_recv_chk(int fd, void *buf, size_t len, size_t buflen,
+			  int flags)
+{
+	ssize_t (*f)(int, void *, size_t, size_t, int) = fn(R_RECV_CHK);
+	if (f)
+		return f(fd, buf, len, buflen, flags);
+	if (len > buflen)
+		abort();
+	return syscall(SYS_recvfrom, fd, buf, len, flags, NULL, NULL);
+}
+
+static ssize_t t_recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
+			      int flags, struct sockaddr *sa, socklen_t *salen)
+{
+	ssize_t (*f)(int, void *, size_t, size_t, int, struct sockaddr *,
+		     socklen_t *) = fn(R_RECVFROM_CHK);
+	if (f)
+		return f(fd, buf, len, buflen, flags, sa, salen);
+	if (len > buflen)
+		abort();
+	return syscall(SYS_recvfrom, fd, buf, len, flags, sa, salen);
+}
+
 const shim_real shim_libc = {
     .socket = t_socket,
     .bind = t_bind,
@@ -219,6 +378,22 @@ const shim_real shim_libc = {
     .close = t_close,
     .dup2 = t_dup2,
     .dup3 = t_dup3,
+    .dup = t_dup,
+    .read = t_read,
+    .write = t_write,
+    .readv = t_readv,
+    .writev = t_writev,
+    .send = t_send,
+    .sendto = t_sendto,
+    .recv = t_recv,
+    .recvfrom = t_recvfrom,
+    .sendmsg = t_sendmsg,
+    .recvmsg = t_recvmsg,
+    .sendmmsg = t_sendmmsg,
+    .recvmmsg = t_recvmmsg,
+    .read_chk = t_read_chk,
+    .recv_chk = t_recv_chk,
+    .recvfrom_chk = t_recvfrom_chk,
 };
 
 /* Binds everything at load when no hook came first, so that the calls

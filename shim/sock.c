@@ -218,6 +218,8 @@ int shim_listen(int fd, int backlog)
 		return c < 0 ? -1 : shim_libc.listen(fd, backlog);
 	wsp_req q = {.op = WSP_LISTEN, .arg = backlog};
 	wsp_rep rep;
+	if (shim_native_kind(fd))
+		shim_native_forget(fd);
 	return sock_call(fd, &q, &rep);
 }
 
@@ -323,11 +325,19 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		errno = EINVAL;
 		return -1;
 	}
+	/* Linux sctp_accept(): one-to-one sockets only. */
+	int nk = shim_native_kind(fd);
+	if (nk == SHIM_FD_NATIVE_MANY || nk == SHIM_FD_NATIVE_PEELED) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
 	wsp_accept rec;
 	int nfd;
 	int cloexec = (flags & SOCK_CLOEXEC) ? MSG_CMSG_CLOEXEC : 0;
-	ssize_t n = wsp_recv_fd(fd, &rec, sizeof(rec), &nfd,
-				MSG_DONTWAIT | MSG_WAITALL | cloexec, NULL);
+	/* libc's recvmsg: the shim's own serves native messages. */
+	ssize_t n = wsp_recv_fd_via(shim_libc.recvmsg, fd, &rec, sizeof(rec),
+				    &nfd, MSG_DONTWAIT | MSG_WAITALL | cloexec,
+				    NULL);
 	if (n < 0 && errno == EAGAIN) {
 		/* Nothing queued: only now ask whether the socket listens
 		 * at all (accept on one that does not is EINVAL, at once). */
@@ -340,8 +350,8 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		}
 		/* The listener's own SO_RCVTIMEO and signals apply, as they
 		 * do to accept(). */
-		n = wsp_recv_fd(fd, &rec, sizeof(rec), &nfd,
-				MSG_WAITALL | cloexec, NULL);
+		n = wsp_recv_fd_via(shim_libc.recvmsg, fd, &rec, sizeof(rec),
+				    &nfd, MSG_WAITALL | cloexec, NULL);
 	}
 	if (n < 0)
 		return -1;
@@ -356,7 +366,8 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		close(nfd);
 		return -1;
 	}
-	shim_fd_set(nfd, SHIM_FD_EMULATED);
+	shim_fd_set(nfd, shim_native_kind(fd) ? SHIM_FD_NATIVE
+					       : SHIM_FD_EMULATED);
 	/* The daemon writes the peer in the listener's family (IPv4
 	 * v4-mapped on an AF_INET6 socket). */
 	if (sa && len)

@@ -108,10 +108,12 @@ static void do_native(client *c, wsock *s, const wsp_req *q, int fd,
 		rep->err = sd_native_peeloff(s, q->assoc, fd_out);
 		break;
 	case WSP_ASSOC: {
-		int st = 0, err = 0;
-		rep->err = sd_native_assoc_state(s, q->assoc, &st, &err);
-		rep->state = st;
-		rep->val = err;
+		wsp_native nq;
+		rep->err = sd_native_assoc_state(s, q->assoc, &nq);
+		memcpy(rep->val_buf, &nq, sizeof(nq));
+		rep->len = sizeof(nq);
+		rep->state = nq.state;
+		rep->val = nq.assoc;
 		return;
 	}
 	case WSP_SETOPT:

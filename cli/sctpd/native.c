@@ -389,20 +389,23 @@ int sd_native_implicit(wsock *s, const wsp_msg *h, nassoc **out)
 	return start_assoc(s, &h->addr, 1, &im, out);
 }
 
-int sd_native_assoc_state(wsock *s, int32_t id, int *state, int *error)
+int sd_native_assoc_state(wsock *s, int32_t id, wsp_native *out)
 {
 	nsock *n = s->nat;
+	memset(out, 0, sizeof(*out));
+	out->kind = s->kind;
 	if (!n)
 		return EINVAL;
 	nassoc *na = sd_native_find(s, id);
-	if (!na) {
+	if (!na || (s->kind == WSP_K_SCTP_SEQPACKET && na->id != id)) {
 		/* Gone: what ended it is in the socket's memory of ids. */
-		*state = WSP_ST_CLOSED;
-		*error = n->last_gone_id == id ? n->last_gone_err : ENOENT;
+		out->state = WSP_ST_CLOSED;
+		out->assoc = n->last_gone_id == id ? n->last_gone_err : ENOENT;
 		return 0;
 	}
-	*state = na->state;
-	*error = na->error;
+	out->state = na->state;
+	out->assoc = na->error;
+	out->out_streams = na->state == WSP_ST_CONNECTING ? 0 : na->out_streams;
 	return 0;
 }
 

@@ -120,8 +120,10 @@ void sd_native_reconfigure(wsock *s, const struct sctp_initmsg *im);
  * that reads EOF once it is up or failed.  0 or an errno. */
 int sd_native_connect(wsock *s, const wsp_addr *addrs, unsigned n,
 		      int app_fd, int32_t *id, int *wait_fd);
-/* WSP_ASSOC: the state of association id of s, and what ended it. */
-int sd_native_assoc_state(wsock *s, int32_t id, int *state, int *error);
+/* WSP_ASSOC: association id of s as a wsp_native: its state, its
+ * outbound streams, and in `assoc` the errno that ended it (0 while it
+ * lives, ENOENT for an id never seen).  0 or an errno. */
+int sd_native_assoc_state(wsock *s, int32_t id, wsp_native *out);
 /* A peeled-off socket for association id of s: its app end in *app_fd. */
 int sd_native_peeloff(wsock *s, int32_t id, int *app_fd);
 /* Fills the wsp_native answer of WSP_QUERY. */

@@ -175,8 +175,14 @@ static bool pump_in(wsock *s)
 	/* A connecting one-to-one socket: the filler keeps the program's
 	 * end unwritable until the outcome. */
 	if (s->kind == WSP_K_SCTP_STREAM &&
-	    (s->state == WSP_ST_CONNECTING || s->connect_failed))
-		return true;
+	    (s->state == WSP_ST_CONNECTING || s->connect_failed)) {
+		/* ... unless the program is gone: nothing but filler is
+		 * there to read. */
+		if (!s->hup)
+			return true;
+		s->d->nchan_owner->app_gone(s);
+		return false;
+	}
 	for (int i = 0; i < BUDGET; i++) {
 		if (n->in_ready && !dispatch(s))
 			return true;

@@ -70,6 +70,13 @@ ssize_t wsp_send_fd(int sock, const void *buf, size_t len, int fd, int flags)
 ssize_t wsp_recv_fd(int sock, void *buf, size_t len, int *fd, int flags,
 		    int *msg_flags)
 {
+	return wsp_recv_fd_via(recvmsg, sock, buf, len, fd, flags, msg_flags);
+}
+
+ssize_t wsp_recv_fd_via(ssize_t (*rcv)(int, struct msghdr *, int), int sock,
+			void *buf, size_t len, int *fd, int flags,
+			int *msg_flags)
+{
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(WSP_RECV_FDS * sizeof(int))];
@@ -81,7 +88,7 @@ ssize_t wsp_recv_fd(int sock, void *buf, size_t len, int *fd, int flags,
 			    .msg_controllen = sizeof(cm.buf)};
 
 	*fd = -1;
-	ssize_t n = recvmsg(sock, &mh, flags);
+	ssize_t n = rcv(sock, &mh, flags);
 	if (msg_flags)
 		*msg_flags = n < 0 ? 0 : mh.msg_flags;
 	if (n < 0)

@@ -62,7 +62,8 @@ enum wsp_op {
 			  WSP_CONNECT and becomes writable instead
 			  (rep.len: its SO_SNDBUF, to restore then) */
 	WSP_ASSOC,     /* fd, assoc -> state (WSP_ST_*), val = the error
-			  that ended it (0 while it lives) */
+			  that ended it (0 while it lives), and a wsp_native
+			  in val_buf (its out_streams, state) */
 };
 
 /* What WSP_SOCKET makes. */
@@ -287,5 +288,10 @@ int wsp_hello(const char *control, const char *comm, wsp_rep *rep,
  * (MSG_TRUNC, MSG_CTRUNC).  Returns what recvmsg returns. */
 ssize_t wsp_recv_fd(int sock, void *buf, size_t len, int *fd, int flags,
 		    int *msg_flags);
+/* The same through rcv instead of recvmsg() (the shim's libc binding: its
+ * own recvmsg() serves native sockets' messages). */
+ssize_t wsp_recv_fd_via(ssize_t (*rcv)(int, struct msghdr *, int), int sock,
+			void *buf, size_t len, int *fd, int flags,
+			int *msg_flags);
 
 #endif

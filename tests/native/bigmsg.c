@@ -13,6 +13,7 @@
 #include "../seeds/read_sctp_msg.c"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,6 +50,15 @@ int main(int argc, char **argv)
 		int fd = many ? l : accept(l, NULL, NULL);
 		if (fd < 0) {
 			perror("accept");
+			return 1;
+		}
+		/* read_sctp_msg() passes its uninitialised `flags` to
+		 * sctp_recvmsg() as the recvmsg flags of its first read (a
+		 * bug of the seed, kept): start it once the message is there,
+		 * so that a stray MSG_DONTWAIT finds it. */
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 20000) != 1) {
+			fprintf(stderr, "bigmsg: nothing arrived\n");
 			return 1;
 		}
 		uint8_t *msg;
