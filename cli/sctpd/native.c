@@ -124,6 +124,7 @@ void sd_native_free(wsock *s)
 	while (n->assocs)
 		sd_native_assoc_free(n->assocs);
 	free(n->stage);
+	sd_unread_free(&n->unread);
 	free(n->in_buf);
 	free(n->rbuf);
 	free(n);
@@ -482,6 +483,7 @@ void sd_native_accept(wsock *l, esctp_assoc *a)
 	keep->stage_len = keep->in_len = keep->in_cap = 0;
 	keep->in_ready = false;
 	keep->last_gone_id = 0;
+	keep->unread = (sd_unread){0};
 	s->appdup = app_fd;
 	s->accepted = true;
 	s->linger0 = l->linger0;
@@ -532,6 +534,7 @@ int sd_native_peeloff(wsock *s, int32_t id, int *app_fd)
 	keep->stage_len = keep->in_len = keep->in_cap = 0;
 	keep->in_ready = false;
 	keep->last_gone_id = 0;
+	keep->unread = (sd_unread){0};
 	/* What is queued for na in the old channel stays there: the kernel
 	 * moves the association's queued events with it
 	 * (sctp_sock_migrate), we move those not yet written. */
@@ -579,15 +582,25 @@ void sd_native_abort(nassoc *na, const void *why, size_t len)
 	kick(na->s);
 }
 
+static bool queued(const nassoc *na)
+{
+	esctp_status st;
+	esctp_assoc_status(na->a, &st);
+	return st.pending || st.unacked;
+}
+
 /* The program closed its socket: sctp_close() shuts every association
  * down, or aborts them with unread data or SO_LINGER {1, 0}. */
 void sd_native_app_gone(wsock *s)
 {
 	int err = 0;
 	socklen_t el = sizeof(err);
-	bool unread = s->app_unread ||
-		      (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
-		       err == ECONNRESET);
+	/* Linux sctp_close(): unread user data means ABORT, unread
+	 * notifications do not (unread.h). */
+	bool unread = (s->app_unread ||
+		       (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
+			err == ECONNRESET)) &&
+		      sd_unread_data(&s->nat->unread);
 	s->app_gone = true;
 	sd_nchan_close(s);
 	if (s->state == WSP_ST_LISTEN)
@@ -597,10 +610,23 @@ void sd_native_app_gone(wsock *s)
 		sd_nchan_forget(na);
 		if (!na->a || na->state == WSP_ST_CLOSED) {
 			sd_native_assoc_free(na);
-		} else if (s->linger0 || unread ||
-			   na->state == WSP_ST_CONNECTING) {
+		} else if (s->linger0 || unread) {
 			sd_native_abort(na, NULL, 0);
 			sd_native_assoc_free(na);
+		} else if (na->state == WSP_ST_CONNECTING) {
+			/* The kernel's handshake on loopback is over before
+			 * sendmsg() returns, so a program that sends and
+			 * closes at once has its messages delivered: here
+			 * the handshake may still run.  Messages queued:
+			 * SHUTDOWN once it is up; none: gone at once, as
+			 * Linux deletes an association still in COOKIE-WAIT
+			 * (sctp_sf_cookie_wait_prm_shutdown). */
+			if (queued(na)) {
+				na->shutdown_on_up = true;
+			} else {
+				sd_native_abort(na, NULL, 0);
+				sd_native_assoc_free(na);
+			}
 		} else {
 			sd_native_shutdown(na);
 		}
@@ -680,6 +706,10 @@ static void on_up(nassoc *na)
 	if (st.peer_adaptation_present)
 		sd_notif_adaptation(na, st.peer_adaptation);
 	close_wait(na);
+	if (na->shutdown_on_up) {
+		sd_native_shutdown(na);
+		return;
+	}
 	na->last_use = host_now(s->d->h);
 	if (s->nat->autoclose)
 		sd_native_autoclose(s->d);

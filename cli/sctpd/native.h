@@ -27,6 +27,7 @@
 #define SOL_SCTP IPPROTO_SCTP /* <netinet/sctp.h>'s name */
 #endif
 
+#include "unread.h"
 #include "wsock.h"
 
 typedef struct nassoc nassoc;
@@ -61,6 +62,7 @@ struct nassoc {
 	int waitfd;	       /* one-to-many connect: pipe write end */
 	esctp_tstamp last_use; /* AUTOCLOSE: user data either way */
 	bool shutdown_sent;
+	bool shutdown_on_up; /* the program closed while it started */
 	bool drained; /* closed, and every byte and record delivered */
 	nrec *rq_head, *rq_tail; /* notifications not yet in the channel */
 };
@@ -75,7 +77,8 @@ typedef struct nsock {
 	/* A datagram built but refused by a full channel. */
 	uint8_t *stage;
 	size_t stage_len;
-	bool stage_eor;
+	bool stage_data;
+	sd_unread unread; /* what the program has not read (unread.h) */
 	/* The program's message being assembled from its pieces, and
 	 * whether it waits for send space. */
 	wsp_msg in_h;

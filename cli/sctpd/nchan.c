@@ -197,8 +197,13 @@ static bool pump_in(wsock *s)
 			/* ECONNRESET: the program closed its end with data
 			 * unread (Linux unix_release_sock()); reading it
 			 * cleared SO_ERROR, so it is remembered. */
-			if (errno == ECONNRESET)
+			if (errno == ECONNRESET) {
+				/* ... and comes first: Linux
+				 * __skb_try_recv_datagram() reports sk_err
+				 * before the datagrams still queued. */
 				s->app_unread = true;
+				continue;
+			}
 			s->rd_ready = errno == EINTR;
 			if (!s->rd_ready && s->hup) {
 				app_eof(s);
@@ -238,12 +243,23 @@ static bool pump_in(wsock *s)
 
 /* ---- engine -> program ---- */
 
-/* Writes one datagram of len bytes from piece; false when the channel is
- * full (then it waits in the stage). */
-static bool put(wsock *s, size_t len, bool eor)
+/* Sends one datagram, keeping count of what the program has not read. */
+static ssize_t send_dgram(wsock *s, const void *buf, size_t len, bool data)
 {
 	nsock *n = s->nat;
-	ssize_t w = send(s->fd, piece, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	int q0 = sd_unread_outq(s->fd);
+	ssize_t w = send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (w == (ssize_t)len)
+		sd_unread_sent(&n->unread, s->fd, q0, data);
+	return w;
+}
+
+/* Writes one datagram of len bytes from piece; false when the channel is
+ * full (then it waits in the stage). */
+static bool put(wsock *s, size_t len, bool data)
+{
+	nsock *n = s->nat;
+	ssize_t w = send_dgram(s, piece, len, data);
 	if (w == (ssize_t)len)
 		return true;
 	if (w < 0 && errno != EAGAIN && errno != ENOBUFS) {
@@ -256,7 +272,7 @@ static bool put(wsock *s, size_t len, bool eor)
 	n->stage = b;
 	memcpy(b, piece, len);
 	n->stage_len = len;
-	n->stage_eor = eor;
+	n->stage_data = data;
 	s->out_blocked = true;
 	return false;
 }
@@ -266,8 +282,7 @@ static bool flush_stage(wsock *s)
 	nsock *n = s->nat;
 	if (!n->stage_len)
 		return true;
-	ssize_t w = send(s->fd, n->stage, n->stage_len,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
+	ssize_t w = send_dgram(s, n->stage, n->stage_len, n->stage_data);
 	if (w < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
 		s->out_blocked = true;
 		return false;
@@ -295,7 +310,7 @@ static bool write_record(wsock *s, nassoc *na)
 	uint32_t len = r->len;
 	memcpy(piece + sizeof(h), r->data, len);
 	free(r);
-	return put(s, sizeof(h) + len, true);
+	return put(s, sizeof(h) + len, false);
 }
 
 static bool data_pending(const nassoc *na)
@@ -329,7 +344,7 @@ static bool write_data(wsock *s, nassoc *na)
 	s->bytes_in += (uint64_t)got;
 	if (eor)
 		s->msgs_in++;
-	return put(s, sizeof(h) + (size_t)got, eor);
+	return put(s, sizeof(h) + (size_t)got, true);
 }
 
 /* What na can put in the channel now: 1 a record, 2 data, 3 it is over
@@ -414,6 +429,10 @@ void sd_nchan_event(loop *l, int fd, unsigned events, void *arg)
 	if (events & LOOP_HANGUP) {
 		s->hup = true;
 		s->rd_ready = true;
+	} else if (s->nat && s->nat->unread.len) {
+		/* The program read (our end became writable): forget what it
+		 * took.  Not after a hang-up: its queue is gone then. */
+		sd_unread_sample(&s->nat->unread, s->fd);
 	}
 	sd_nchan_pump(s);
 }
