@@ -16,7 +16,7 @@ $(BUILD)/tests/seeds/%: tests/seeds/%.c
 $(BUILD)/tests/native/%: tests/native/%.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -std=gnu11 -O2 -g -w -MMD -MP $(LDFLAGS) -o $@ $< -lsctp
+	$(Q)$(CC) -std=gnu11 -O0 -g -w -MMD -MP $(LDFLAGS) -o $@ $< -lsctp
 
 EXTRA_TARGETS += $(SEED_BINS) $(NATIVE_BINS)
 BATS_SUITES += tests/bats/native.bats

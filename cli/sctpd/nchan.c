@@ -356,7 +356,7 @@ static int next_of(const nassoc *na)
 		return 1;
 	if (data)
 		return 2;
-	if (na->state == WSP_ST_CLOSED && !na->rq_head)
+	if (na->state == WSP_ST_CLOSED && !na->rq_head && !na->drained)
 		return 3;
 	return 0;
 }
@@ -398,8 +398,10 @@ static void pump_out(wsock *s)
 			ok = write_record(s, na);
 		else if (what == 2)
 			ok = write_data(s, na);
-		else
+		else {
+			na->drained = true;
 			s->d->nchan_owner->drained(na); /* may free na */
+		}
 		if (!ok)
 			return;
 	}

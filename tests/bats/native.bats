@@ -28,6 +28,20 @@ setup() {
 	done
 }
 
+# daemon_idle: once the programs are done, this test's sctpd uses next to
+# no CPU (a busy loop once went unnoticed: every test passed while the
+# daemon spun at 80 % CPU after its associations ended).
+daemon_idle() {
+	local pid t0 t1
+	pid=$(ws_daemon_pid)
+	[ -n "$pid" ] || return 0
+	t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+	sleep 1
+	t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+	echo "sctpd CPU over 1 s: $((t1 - t0)) ticks"
+	[ $((t1 - t0)) -le 10 ]
+}
+
 teardown() {
 	[ -z "${BATS_TEST_COMPLETED:-}" ] && dump_logs
 	[ -z "${BATS_TEST_COMPLETED:-}" ] && [ -f "$T/sctpd.log" ] &&
@@ -46,6 +60,7 @@ teardown() {
 	[ "$output" = "hello" ]
 	wait_for "$T/server.out" "hello" 5
 	check_capture
+	daemon_idle
 }
 
 @test "seed sctpserver and sctpclient: Message #1/#2/#3 on streams 0, 1, 2" {
@@ -61,6 +76,7 @@ teardown() {
 	# Three streams each way, as both asked (SCTP_INITMSG).
 	[ "$(tshark_sctp -Y 'sctp.chunk_type == 1' -T fields -e sctp.init_nr_out_streams)" = 3 ]
 	[ "$(tshark_sctp -Y 'sctp.data_sid == 2' | wc -l)" -ge 1 ]
+	daemon_idle
 }
 
 @test "seed chat_server (one-to-many, SCTP_SENDALL) relays every line to three clients" {
@@ -80,6 +96,7 @@ teardown() {
 		[ "$(sort "$T/$c.out" | tr '\n' ' ')" = "alpha bravo charlie " ]
 	done
 	check_capture
+	daemon_idle
 }
 
 @test "seed read_sctp_msg reads a 300,000-byte message whole in an 8 KiB receive buffer" {
@@ -102,4 +119,5 @@ teardown() {
 		# The seed reads piece by piece until MSG_EOR.
 		[ "$(grep -c Trimming "$T/server$style.out")" -eq 1 ]
 	done
+	daemon_idle
 }
