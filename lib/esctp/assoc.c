@@ -131,6 +131,7 @@ void assoc_drain_notices(esctp_assoc *a)
 			ev.ppid = n.ppid;
 			ev.len = n.len;
 			ev.context = n.context;
+			ev.flags = n.sent ? ESCTP_SENT : 0;
 			ev_post(a->ep, &ev);
 		}
 	}
@@ -373,6 +374,7 @@ void esctp_assoc_status(const esctp_assoc *a, esctp_status *st)
 		st->bytes_sent = tx_bytes_sent(a->tx);
 		st->msgs_sent = tx_msgs_sent(a->tx);
 		st->retransmits = tx_retransmits(a->tx);
+		tx_abandoned(a->tx, st->abandoned_unsent, st->abandoned_sent);
 	} else {
 		st->pending = a->pre_bytes;
 	}

@@ -195,8 +195,11 @@ int assoc_output(esctp_assoc *a, uint8_t *buf, size_t cap, esctp_addr *src,
 		put_fwdtsn(a, &w, now);
 	if (a->paths[p].hb_pending)
 		path_put_heartbeat(a, p, &w, now);
-	if (data)
+	if (data) {
 		tx_fill(a->tx, a->paths, a->npaths, p, &w, now);
+		/* Messages it abandoned instead of sending (PR-SCTP). */
+		assoc_drain_notices(a);
+	}
 	if (w.err)
 		return cap < a->paths[p].mtu ? ESCTP_ERR_NOBUF : 0;
 	if (w.len == PKT_HEADER_LEN)

@@ -378,6 +378,9 @@ enum {
 #define ESCTP_UNORDERED 0x01 /* message sent/received unordered (U bit) */
 #define ESCTP_EOR 0x02       /* last piece of the message */
 #define ESCTP_NOTIFY 0x04    /* reserved for hosts: piece is a notification */
+#define ESCTP_SENT 0x08      /* SEND_FAILED: the message had been given TSNs
+                                (some or all of it was sent), Linux's
+                                SCTP_DATA_SENT; unset: SCTP_DATA_UNSENT */
 
 typedef struct esctp_event {
 	esctp_event_type type;
@@ -386,15 +389,19 @@ typedef struct esctp_event {
 	                       ran out (ETIMEDOUT), ESCTP_ERR_CLOSED on an
 	                       ABORT from the peer or the user (ECONNREFUSED),
 	                       ESCTP_ERR_PROTO for a malformed INIT ACK;
-	                       SEND_FAILED: ESCTP_ERR_CLOSED (unsent),
-	                       ESCTP_ERR_AGAIN (expired, PR-SCTP) or
+	                       SEND_FAILED: ESCTP_ERR_CLOSED (the
+	                       association ended), ESCTP_ERR_AGAIN
+	                       (abandoned by PR-SCTP: lifetime over,
+	                       retransmissions exhausted, or pushed out by
+	                       a message of higher priority) or
 	                       ESCTP_ERR_STREAM (queued before the handshake
 	                       on a stream the peer did not grant) */
 	uint16_t stream;    /* DATA, SEND_FAILED, PARTIAL_DELIVERY_ABORTED */
 	uint16_t ssn;
 	uint32_t ppid;      /* network byte order, as on the wire */
 	uint32_t tsn;
-	uint32_t flags;     /* ESCTP_UNORDERED, ESCTP_EOR */
+	uint32_t flags;     /* DATA: ESCTP_UNORDERED, ESCTP_EOR;
+	                       SEND_FAILED: ESCTP_SENT */
 	uint32_t len;       /* DATA: bytes readable now; SEND_FAILED: bytes */
 	uint16_t cause;     /* REMOTE_ERROR, COMM_LOST, CANT_START: first cause
 	                       code of the ERROR or ABORT, received or sent
@@ -412,12 +419,41 @@ int esctp_endpoint_next_event(esctp_endpoint *ep, esctp_event *ev);
 
 /* ---- associations ------------------------------------------------------ */
 
+/* PR-SCTP policies (RFC 3758 §3, RFC 7496 §3), esctp_sndinfo.pr_policy.
+ * Each is Linux's SCTP_PR_SCTP_* value shifted right by 4 (SCTP_PR_SCTP_TTL
+ * 0x10 is ESCTP_PR_TTL).  They apply only when both ends support PR-SCTP
+ * (esctp_status.prsctp); otherwise every message is fully reliable and
+ * none is abandoned, as on Linux. */
+enum {
+	ESCTP_PR_NONE = 0, /* fully reliable, unless ttl_ms is set */
+	ESCTP_PR_TTL = 1,  /* timed reliability: abandoned when not fully
+	                      acknowledged pr_value ms after it was queued
+	                      (0: no lifetime) */
+	ESCTP_PR_RTX = 2,  /* limited retransmissions: abandoned when a
+	                      chunk of it would be retransmitted more than
+	                      pr_value times, fast or timed (0: sent once,
+	                      never retransmitted; 65535 and up: no limit) */
+	ESCTP_PR_PRIO = 3, /* priority pr_value (0 highest): abandoned, sent
+	                      or not, to make room in a full send buffer for
+	                      a message whose value is lower (see
+	                      esctp_assoc_send()) */
+};
+#define ESCTP_PR_POLICIES 4
+
 typedef struct esctp_sndinfo {
 	uint16_t stream;
 	uint32_t ppid;       /* network byte order */
 	uint32_t flags;      /* ESCTP_UNORDERED */
-	uint32_t ttl_ms;     /* PR-SCTP timed reliability: 0 = fully reliable */
+	uint32_t ttl_ms;     /* under ESCTP_PR_NONE, a non-zero ttl_ms is
+	                        timed reliability (the older form of
+	                        ESCTP_PR_TTL); ignored under other policies */
 	uint32_t context;    /* returned in SEND_FAILED */
+	uint8_t pr_policy;   /* ESCTP_PR_*; 0 (NONE) in zeroed structs */
+	uint32_t pr_value;   /* the policy's value: lifetime in ms (TTL),
+	                        most retransmissions (RTX), priority (PRIO);
+	                        read for the other policies too as the
+	                        message's rank when it needs room (Linux's
+	                        sinfo_timetolive) */
 } esctp_sndinfo;
 
 typedef struct esctp_rcvinfo {
@@ -430,15 +466,29 @@ typedef struct esctp_rcvinfo {
 } esctp_rcvinfo;
 
 /* Queues one user message of len bytes (copied) for sending, also before
- * the association is up (it leaves after the handshake).  Returns 0;
- * ESCTP_ERR_INVAL for len 0;
- * ESCTP_ERR_AGAIN when the send buffer has no room for it (retry when
- * esctp_assoc_send_space() grows); ESCTP_ERR_MSGSIZE; ESCTP_ERR_STREAM;
- * ESCTP_ERR_STATE when shutting down or closed. */
+ * the association is up (it leaves after the handshake).
+ *
+ * When the send buffer has no room for it and PR-SCTP is on, queued
+ * ESCTP_PR_PRIO messages whose pr_value is larger than the new message's
+ * value (pr_value, or ttl_ms under ESCTP_PR_NONE: Linux compares
+ * sinfo_timetolive whatever the policy) are abandoned to make room, as
+ * Linux's sctp_prsctp_prune() does: first those with chunks waiting for
+ * retransmission, then the others that were sent, oldest first, then the
+ * unsent ones in queue order, until the message fits.  Each gets
+ * ESCTP_EV_SEND_FAILED (error ESCTP_ERR_AGAIN) and, when sent, is skipped
+ * with a FORWARD TSN.  Nothing is abandoned unless that makes room.
+ *
+ * Returns 0; ESCTP_ERR_INVAL for len 0 or a pr_policy above
+ * ESCTP_PR_PRIO; ESCTP_ERR_AGAIN when the send buffer has no room for it
+ * (retry when esctp_assoc_send_space() grows); ESCTP_ERR_MSGSIZE;
+ * ESCTP_ERR_STREAM; ESCTP_ERR_STATE when shutting down or closed. */
 int esctp_assoc_send(esctp_assoc *a, const esctp_sndinfo *info,
                      const void *data, size_t len, esctp_tstamp now);
 
-/* Bytes that esctp_assoc_send() accepts now. */
+/* Bytes that esctp_assoc_send() accepts now without abandoning anything
+ * (a message of a higher priority than queued ESCTP_PR_PRIO ones may be
+ * accepted beyond it: a host that gates its sends on this value should
+ * still try such a message). */
 size_t esctp_assoc_send_space(const esctp_assoc *a);
 
 /* Copies up to len bytes of the next readable message into buf and fills
@@ -533,6 +583,15 @@ typedef struct esctp_status {
 	uint32_t peer_adaptation;     /* ... with this Adaptation Code Point,
 	                                 host byte order; 0 when absent
 	                                 (SCTP_ADAPTATION_INDICATION) */
+	/* Messages abandoned by PR-SCTP, indexed by ESCTP_PR_* policy, before
+	 * any part of them was sent or after (given TSNs): Linux's
+	 * SCTP_PR_ASSOC_STATUS sprstat_abandoned_unsent / _sent, whose
+	 * SCTP_PR_INDEX(policy) is ESCTP_PR_<policy> - 1.  Index
+	 * ESCTP_PR_NONE counts messages sent with ttl_ms and no policy, which
+	 * Linux does not count.  Linux counts PRIO abandonments per chunk, the
+	 * engine per message.  0 before the handshake and once closed. */
+	uint64_t abandoned_unsent[ESCTP_PR_POLICIES];
+	uint64_t abandoned_sent[ESCTP_PR_POLICIES];
 } esctp_status;
 
 void esctp_assoc_status(const esctp_assoc *a, esctp_status *st);

@@ -36,10 +36,24 @@ void tx_free(tx *t);
 /* Queues a message (copied).  Returns 0, ESCTP_ERR_AGAIN (no room in the
  * send buffer: queued + outstanding + len > sndbuf, except that an empty
  * buffer accepts any message up to max_message), ESCTP_ERR_MSGSIZE,
- * ESCTP_ERR_STREAM.  info->ttl_ms > 0 makes the message abandonable after
- * that time (PR-SCTP timed reliability) when the peer supports it. */
+ * ESCTP_ERR_STREAM, ESCTP_ERR_INVAL (len 0, unknown pr_policy).  When the
+ * peer supports PR-SCTP the message takes info's policy (esctp.h): a
+ * lifetime (ESCTP_PR_TTL, or ttl_ms > 0 under ESCTP_PR_NONE), a limit of
+ * retransmissions (ESCTP_PR_RTX) or a priority (ESCTP_PR_PRIO); without it
+ * the message is fully reliable. */
 int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
 	       esctp_tstamp now);
+
+/* Called before tx_enqueue(): when the message (info, len) is valid but does
+ * not fit in the send buffer, abandons ESCTP_PR_PRIO messages of a lower
+ * priority (a larger pr_value than the message's value) until it fits, as
+ * RFC 7496 §3.2 allows, in Linux's order (sent ones with chunks marked for
+ * retransmission, then the other sent ones, then unsent ones).  Abandons
+ * nothing when that cannot make room, or without PR-SCTP.  Returns true
+ * when it abandoned something: notices wait, and a FORWARD TSN may be due
+ * (its T3-rtx timer is started, RFC 3758 §3.5 C5). */
+bool tx_make_room(tx *t, const esctp_sndinfo *info, size_t len, path *paths,
+		  unsigned npaths, esctp_tstamp now);
 
 /* Bytes tx_enqueue() accepts now. */
 size_t tx_space(const tx *t);
@@ -128,6 +142,10 @@ size_t tx_queued_bytes(const tx *t); /* bytes not yet sent */
 uint64_t tx_retransmits(const tx *t);
 uint64_t tx_msgs_sent(const tx *t); /* messages fully acked or sent */
 uint64_t tx_bytes_sent(const tx *t);
+/* Messages abandoned by PR-SCTP, per policy (ESCTP_PR_*), before and after
+ * they were given TSNs. */
+void tx_abandoned(const tx *t, uint64_t unsent[ESCTP_PR_POLICIES],
+		  uint64_t sent[ESCTP_PR_POLICIES]);
 
 /* Notices for the host's SEND_FAILED events: messages abandoned (PR-SCTP,
  * error ESCTP_ERR_AGAIN) or discarded when the association ends
@@ -136,6 +154,7 @@ typedef struct tx_notice {
 	int error;
 	uint16_t stream;
 	uint32_t ppid, len, context;
+	bool sent; /* the message had been given TSNs */
 } tx_notice;
 bool tx_next_notice(tx *t, tx_notice *n);
 /* Discards every queued and outstanding message, producing notices (for

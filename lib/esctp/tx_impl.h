@@ -33,8 +33,10 @@ typedef struct tx_msg {
 	uint32_t first_tsn; /* TSN of the first fragment, once sent */
 	uint32_t nfrags;    /* fragments given a TSN */
 	uint32_t ppid, context;
+	uint32_t pr_value; /* RTX: most retransmissions; PRIO: priority */
 	uint16_t stream, ssn;
-	uint8_t flags; /* MSG_* */
+	uint8_t flags;	/* MSG_* */
+	uint8_t policy; /* ESCTP_PR_*, NONE without PR-SCTP */
 	uint8_t data[];
 } tx_msg;
 
@@ -59,8 +61,8 @@ typedef struct tx_chunk {
 	uint8_t state;	/* enum chunk_state */
 	uint8_t pi;	/* path last sent on */
 	uint8_t misses; /* miss indications, §7.2.4 */
-	uint8_t ntx;	/* transmissions, saturating at 255 */
 	bool fast_done; /* fast-retransmitted: ineligible for another */
+	uint16_t ntx;	/* transmissions, saturating at UINT16_MAX */
 } tx_chunk;
 
 struct tx {
@@ -75,6 +77,8 @@ struct tx {
 	size_t queued;		 /* bytes not yet given a TSN */
 	size_t buffered;	 /* queued + sent and not cumulatively acked */
 	uint32_t nttl;		 /* live messages with a lifetime */
+	uint32_t nrtx, nprio;	 /* ... with ESCTP_PR_RTX, ESCTP_PR_PRIO */
+	uint32_t prio_max;	 /* upper bound of their priority values */
 	esctp_tstamp min_expiry; /* lower bound of the earliest queued expiry */
 
 	/* outstanding chunks: TSNs (cum, next_tsn) */
@@ -117,6 +121,8 @@ struct tx {
 	unsigned notes_cap, notes_head, notes_len;
 
 	uint64_t retransmits, msgs_sent, bytes_sent;
+	/* messages abandoned by PR-SCTP: [0] unsent, [1] sent; by policy */
+	uint64_t abandoned[2][ESCTP_PR_POLICIES];
 };
 
 static inline tx_chunk *tx_slot(const tx *t, uint32_t tsn)
@@ -136,7 +142,22 @@ static inline bool tx_ring_empty(const tx *t)
 	return t->next_tsn - 1 == t->cum;
 }
 
+/* The room rule of tx_enqueue(): an empty buffer takes any message. */
+static inline bool tx_fits(const tx *t, size_t len)
+{
+	return t->buffered == 0 || t->buffered + len <= t->p.sndbuf;
+}
+
+/* A message's PR-SCTP value: ttl_ms under ESCTP_PR_NONE (the older form of
+ * timed reliability), pr_value otherwise.  Linux keeps both in
+ * sinfo_timetolive. */
+static inline uint32_t tx_sndinfo_value(const esctp_sndinfo *info)
+{
+	return info->pr_policy == ESCTP_PR_NONE ? info->ttl_ms : info->pr_value;
+}
+
 /* tx_queue.c */
+int tx_check_msg(const tx *t, const esctp_sndinfo *info, size_t len);
 int tx_ring_reserve(tx *t);
 void tx_msg_release(tx *t, tx_msg *m); /* frees m when done */
 void tx_msg_unlink(tx *t, tx_msg *m);
@@ -148,9 +169,23 @@ static inline bool tx_msg_expired(const tx_msg *m, esctp_tstamp now)
 {
 	return m->expires != ESCTP_TSTAMP_NEVER && now >= m->expires;
 }
+
+/* RFC 7496 §3.1 for chunk x about to be retransmitted: its transmissions so
+ * far are the retransmissions it would then have had (Linux:
+ * chunk->sent_count > max_retrans). */
+static inline bool tx_rtx_exhausted(const tx_chunk *x)
+{
+	return x->msg->policy == ESCTP_PR_RTX && x->ntx > x->msg->pr_value;
+}
+
+/* A chunk marked for retransmission whose message is to be abandoned. */
+static inline bool tx_marked_abandon_due(const tx_chunk *x, esctp_tstamp now)
+{
+	return tx_msg_expired(x->msg, now) || tx_rtx_exhausted(x);
+}
+
 void tx_abandon_msg(tx *t, tx_msg *m, path *paths, unsigned npaths);
-void tx_abandon_marked_expired(tx *t, path *paths, unsigned npaths,
-			       esctp_tstamp now);
+void tx_abandon_marked(tx *t, path *paths, unsigned npaths, esctp_tstamp now);
 void tx_adv_advance(tx *t);
 void tx_fwd_after_ack(tx *t, esctp_tstamp now);
 void tx_fwd_timer(tx *t, path *paths, unsigned npaths, esctp_tstamp now);

@@ -1,7 +1,9 @@
 /*
- * tx_prsctp.c - partial reliability, RFC 3758 §3.5: abandoning messages
- * whose lifetime ended (timed reliability), the Advanced.Peer.Ack.Point and
- * the FORWARD TSN chunk.
+ * tx_prsctp.c - partial reliability, RFC 3758 §3.5 and the policies of
+ * RFC 7496: abandoning messages whose lifetime ended (timed reliability),
+ * whose retransmissions ran out (limited retransmissions) or that make room
+ * for a message of higher priority (priority), the Advanced.Peer.Ack.Point
+ * and the FORWARD TSN chunk.
  */
 #include "tx_impl.h"
 
@@ -76,6 +78,7 @@ void tx_abandon_msg(tx *t, tx_msg *m, path *paths, unsigned npaths)
 		m->refs--;
 	}
 	reserve_tail(t, m);
+	t->abandoned[m->nfrags > 0][m->policy]++;
 	t->buffered -= m->len - m->acked;
 	t->queued -= m->len - m->sent;
 	tx_add_notice(t, m, ESCTP_ERR_AGAIN);
@@ -84,17 +87,23 @@ void tx_abandon_msg(tx *t, tx_msg *m, path *paths, unsigned npaths)
 	tx_adv_advance(t);
 }
 
-/* Abandons the expired messages of chunks marked for retransmission. */
-void tx_abandon_marked_expired(tx *t, path *paths, unsigned npaths,
-			       esctp_tstamp now)
+/* Abandons the messages of chunks marked for retransmission whose lifetime
+ * ended or whose retransmissions ran out.  RFC 7496 §3.1: "The sender MUST
+ * abandon a user message if the number of retransmissions of any of the
+ * DATA chunks of the user message would exceed the provided limit.  The
+ * sender MUST perform all other actions required for processing abandoned
+ * user messages as specified in Section 3 of [RFC3758].  The number of
+ * retransmissions includes both fast and timed retransmissions."  Fast
+ * retransmissions are checked when they would leave (tx_fill()). */
+void tx_abandon_marked(tx *t, path *paths, unsigned npaths, esctp_tstamp now)
 {
-	if (!t->nttl)
+	if (!t->nttl && !t->nrtx)
 		return;
 	for (uint32_t tsn = t->cum + 1;
 	     (t->nfast || t->nt3) && tsn != t->next_tsn; tsn++) {
 		tx_chunk *x = tx_slot(t, tsn);
 		if ((x->state == CS_FAST || x->state == CS_T3) &&
-		    tx_msg_expired(x->msg, now))
+		    tx_marked_abandon_due(x, now))
 			tx_abandon_msg(t, x->msg, paths, npaths);
 	}
 }
@@ -217,12 +226,9 @@ esctp_tstamp tx_deadline(const tx *t)
 	return t->nttl ? t->min_expiry : ESCTP_TSTAMP_NEVER;
 }
 
-/* A message still needs the network: bytes unsent or fragments marked for
- * retransmission.  Messages merely in flight are left to be acked. */
-static bool needs_send(const tx *t, const tx_msg *m)
+/* A fragment of m is marked for retransmission. */
+static bool has_marked(const tx *t, const tx_msg *m)
 {
-	if (m->sent < m->len)
-		return true;
 	for (uint32_t i = 0; i < m->nfrags; i++) {
 		uint32_t tsn = m->first_tsn + i;
 		if (!tsn_gt(tsn, t->cum))
@@ -232,6 +238,13 @@ static bool needs_send(const tx *t, const tx_msg *m)
 			return true;
 	}
 	return false;
+}
+
+/* A message still needs the network: bytes unsent or fragments marked for
+ * retransmission.  Messages merely in flight are left to be acked. */
+static bool needs_send(const tx *t, const tx_msg *m)
+{
+	return m->sent < m->len || has_marked(t, m);
 }
 
 void tx_expire(tx *t, path *paths, unsigned npaths, esctp_tstamp now)
@@ -252,4 +265,72 @@ void tx_expire(tx *t, path *paths, unsigned npaths, esctp_tstamp now)
 	}
 	t->min_expiry = next;
 	tx_fwd_timer(t, paths, npaths, now);
+}
+
+/* ---- the priority policy, RFC 7496 §3.2 ---- */
+
+/* RFC 7496 §4.2: "The value of zero is the highest priority, and larger
+ * numbers in pr_value denote lower priorities."  As Linux
+ * (sctp_prsctp_prune_sent/unsent), a message of the same priority stays. */
+static bool prio_victim(const tx_msg *m, uint32_t rank)
+{
+	return m->policy == ESCTP_PR_PRIO && m->pr_value > rank;
+}
+
+/* Send-buffer bytes that abandoning victims would free, counted up to
+ * `need`. */
+static size_t victim_bytes(const tx *t, uint32_t rank, size_t need)
+{
+	size_t n = 0;
+	for (const tx_msg *m = t->head; m && n < need; m = m->next)
+		if (prio_victim(m, rank))
+			n += m->len - m->acked;
+	return n;
+}
+
+/* Abandons victims in enqueue order (sent messages come before unsent
+ * ones) until len fits; only those with chunks marked for retransmission
+ * when marked_only. */
+static void prune(tx *t, uint32_t rank, size_t len, bool marked_only,
+		  path *paths, unsigned npaths)
+{
+	tx_msg *m = t->head;
+	while (m && !tx_fits(t, len)) {
+		tx_msg *next = m->next;
+		if (prio_victim(m, rank) && (!marked_only || has_marked(t, m)))
+			tx_abandon_msg(t, m, paths, npaths);
+		m = next;
+	}
+}
+
+/* RFC 7496 §3.2: "When storing a user message in the send buffer while
+ * there is not enough available space, the SCTP stack at the sender side
+ * MAY abandon other user message(s) of the same SCTP association (with the
+ * same or a different stream) with a priority lower than the provided one.
+ * User messages sent reliably are considered to have a priority higher
+ * than all messages sent with the Priority Policy."  The new message's
+ * rank is its value whatever its policy, as Linux compares
+ * sinfo_timetolive: a reliable message (value 0) pushes out every
+ * priority but 0.  Linux's order: the retransmit queue, then the chunks in
+ * flight, then the unsent ones. */
+bool tx_make_room(tx *t, const esctp_sndinfo *info, size_t len, path *paths,
+		  unsigned npaths, esctp_tstamp now)
+{
+	uint32_t rank = tx_sndinfo_value(info);
+	/* A host may retry a send that found no room on every event: the
+	 * common cases cost no walk over the queue. */
+	if (!t->p.prsctp || !t->nprio || rank >= t->prio_max ||
+	    tx_check_msg(t, info, len) < 0 || tx_fits(t, len))
+		return false;
+	/* Unlike Linux, which prunes what it can and then makes the sender
+	 * wait, nothing is abandoned for a message that still would not fit:
+	 * the sender retries, and acknowledgements may make room by then.
+	 * Freeing all that is buffered makes room for any message. */
+	size_t need = MIN(t->buffered + len - t->p.sndbuf, t->buffered);
+	if (victim_bytes(t, rank, need) < need)
+		return false;
+	prune(t, rank, len, true, paths, npaths);
+	prune(t, rank, len, false, paths, npaths);
+	tx_fwd_timer(t, paths, npaths, now);
+	return true;
 }

@@ -60,8 +60,7 @@ void tx_free(tx *t)
 	mem_free(&t->mem, t);
 }
 
-int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
-	       esctp_tstamp now)
+int tx_check_msg(const tx *t, const esctp_sndinfo *info, size_t len)
 {
 	if (info->stream >= t->p.nstreams)
 		return ESCTP_ERR_STREAM;
@@ -69,7 +68,48 @@ int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
 		return ESCTP_ERR_MSGSIZE;
 	if (len == 0)
 		return ESCTP_ERR_INVAL; /* a DATA chunk cannot be empty */
-	if (t->buffered && t->buffered + len > t->p.sndbuf)
+	if (info->pr_policy > ESCTP_PR_PRIO)
+		return ESCTP_ERR_INVAL;
+	return 0;
+}
+
+/* The message's PR-SCTP policy.  Without the peer's support it stays fully
+ * reliable: as Linux (sctp_chunk_abandoned() checks prsctp_capable first),
+ * nothing is abandoned that a peer cannot be told to skip. */
+static void set_policy(tx *t, tx_msg *m, const esctp_sndinfo *info,
+		       esctp_tstamp now)
+{
+	m->expires = ESCTP_TSTAMP_NEVER;
+	if (!t->p.prsctp)
+		return;
+	m->policy = info->pr_policy;
+	m->pr_value = tx_sndinfo_value(info);
+	switch (m->policy) {
+	case ESCTP_PR_NONE:
+	case ESCTP_PR_TTL:
+		if (m->pr_value == 0)
+			break;
+		m->expires = ts_add(now, ms_to_ts(m->pr_value));
+		t->nttl++;
+		t->min_expiry = ts_min(t->min_expiry, m->expires);
+		break;
+	case ESCTP_PR_RTX:
+		t->nrtx++;
+		break;
+	default:
+		if (t->nprio++ == 0 || m->pr_value > t->prio_max)
+			t->prio_max = m->pr_value;
+		break;
+	}
+}
+
+int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
+	       esctp_tstamp now)
+{
+	int rc = tx_check_msg(t, info, len);
+	if (rc < 0)
+		return rc;
+	if (!tx_fits(t, len))
 		return ESCTP_ERR_AGAIN;
 	tx_msg *m = mem_alloc(&t->mem, sizeof(*m) + len);
 	if (!m)
@@ -81,12 +121,7 @@ int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
 	m->context = info->context;
 	m->stream = info->stream;
 	m->flags = (info->flags & ESCTP_UNORDERED) ? MSG_UNORDERED : 0;
-	m->expires = ESCTP_TSTAMP_NEVER;
-	if (t->p.prsctp && info->ttl_ms > 0) {
-		m->expires = ts_add(now, ms_to_ts(info->ttl_ms));
-		t->nttl++;
-		t->min_expiry = ts_min(t->min_expiry, m->expires);
-	}
+	set_policy(t, m, info, now);
 	m->prev = t->tail;
 	if (t->tail)
 		t->tail->next = m;
@@ -128,6 +163,10 @@ void tx_msg_unlink(tx *t, tx_msg *m)
 	 * no lifetime left it resets. */
 	if (m->expires != ESCTP_TSTAMP_NEVER && --t->nttl == 0)
 		t->min_expiry = ESCTP_TSTAMP_NEVER;
+	if (m->policy == ESCTP_PR_RTX)
+		t->nrtx--;
+	else if (m->policy == ESCTP_PR_PRIO)
+		t->nprio--;
 }
 
 /* Called when a ring entry stops referencing m.  The message is freed once
@@ -204,6 +243,7 @@ void tx_add_notice(tx *t, const tx_msg *m, int error)
 	n->ppid = m->ppid;
 	n->len = m->len;
 	n->context = m->context;
+	n->sent = m->nfrags > 0;
 	t->notes_len++;
 }
 
@@ -226,7 +266,7 @@ void tx_fail_all(tx *t)
 	t->adv = t->fwd_sent = t->gap_hi = t->cum;
 	t->ngap = t->nfast = t->nt3 = t->nabandoned = 0;
 	t->queued = t->buffered = t->outstanding = 0;
-	t->nttl = 0;
+	t->nttl = t->nrtx = t->nprio = 0;
 	t->min_expiry = ESCTP_TSTAMP_NEVER;
 	t->fast_recovery = t->fast_allowance = t->fwd_resend = false;
 	memset(t->rtt_pending, 0, sizeof(t->rtt_pending));
@@ -277,4 +317,13 @@ uint64_t tx_msgs_sent(const tx *t)
 uint64_t tx_bytes_sent(const tx *t)
 {
 	return t->bytes_sent;
+}
+
+void tx_abandoned(const tx *t, uint64_t unsent[ESCTP_PR_POLICIES],
+		  uint64_t sent[ESCTP_PR_POLICIES])
+{
+	for (unsigned i = 0; i < ESCTP_PR_POLICIES; i++) {
+		unsent[i] = t->abandoned[0][i];
+		sent[i] = t->abandoned[1][i];
+	}
 }

@@ -64,7 +64,7 @@ void tx_on_t3(tx *t, path *paths, unsigned npaths, unsigned pi,
 	 * destination, the sender SHOULD try to advance the
 	 * "Advanced.Peer.Ack.Point" by following the procedures outlined in
 	 * C2 - C5." */
-	tx_abandon_marked_expired(t, paths, npaths, now);
+	tx_abandon_marked(t, paths, npaths, now);
 	tx_adv_advance(t);
 	if (tsn_gt(t->adv, t->cum))
 		t->fwd_resend = true;

@@ -113,7 +113,7 @@ static void on_transmit(tx *t, path *p, unsigned pi, tx_chunk *x,
 	x->pi = (uint8_t)pi;
 	x->sent_at = now;
 	x->misses = 0;
-	if (x->ntx < UINT8_MAX)
+	if (x->ntx < UINT16_MAX)
 		x->ntx++;
 	p->flight += tx_csize(x->len);
 	p->last_send = now;
@@ -140,9 +140,10 @@ static unsigned send_marked(tx *t, path *paths, unsigned npaths, unsigned pi,
 		tx_chunk *x = tx_slot(t, tsn);
 		if (x->state != kind)
 			continue;
-		if (tx_msg_expired(x->msg, now)) {
-			/* RFC 3758 §3.5 / timed reliability: abandon rather
-			 * than retransmit. */
+		if (tx_marked_abandon_due(x, now)) {
+			/* RFC 3758 §3.5 / timed reliability, RFC 7496 §3.1
+			 * limited retransmissions: abandon rather than
+			 * retransmit. */
 			uint32_t before = *count;
 			tx_abandon_msg(t, x->msg, paths, npaths);
 			left -= MIN(left, before - *count);

@@ -433,7 +433,14 @@ static void app_send(world *w)
 	esctp_sndinfo si = {0};
 	si.stream = rd8(&w->in) % 12;
 	si.flags = m & 2 ? ESCTP_UNORDERED : 0;
-	si.ttl_ms = m & 4 ? rd8(&w->in) * 4u : 0;
+	/* Bits 4-5: the PR-SCTP policy, whose value is the byte that is the
+	 * lifetime without one (RTX and PRIO want small values). */
+	uint32_t v = m & 4 ? rd8(&w->in) : 0;
+	si.pr_policy = (uint8_t)((m >> 4) & 3);
+	if (si.pr_policy == ESCTP_PR_NONE)
+		si.ttl_ms = v * 4u;
+	else
+		si.pr_value = si.pr_policy == ESCTP_PR_TTL ? v * 4u : v % 8;
 	si.context = m;
 	size_t len = rd16(&w->in) % sizeof payload;
 	memset(payload, m, len);

@@ -278,8 +278,10 @@ typedef struct sim_flow_cfg {
 	uint16_t nstreams;
 	unsigned unordered_pct; /* share of unordered messages */
 	unsigned ttl_pct;	/* share of PR-SCTP messages ... */
-	uint32_t ttl_ms;	/* ... with this lifetime */
-	uint32_t read_size;	/* bytes per esctp_assoc_recv() call */
+	uint32_t ttl_ms;    /* ... with this lifetime (under ESCTP_PR_NONE) */
+	uint8_t pr_policy;  /* ... or under this policy (ESCTP_PR_*) */
+	uint32_t pr_value;  /* ... with this value */
+	uint32_t read_size; /* bytes per esctp_assoc_recv() call */
 	uint64_t seed;
 } sim_flow_cfg;
 

@@ -18,7 +18,7 @@ typedef struct msg_props {
 	uint32_t len;
 	uint16_t stream;
 	bool unordered;
-	uint32_t ttl_ms;
+	bool partial; /* sent with PR-SCTP (cfg ttl_ms, pr_policy) */
 } msg_props;
 
 static msg_props props(const sim_flow_cfg *c, uint32_t id)
@@ -39,7 +39,8 @@ static msg_props props(const sim_flow_cfg *c, uint32_t id)
 		m.len = c->min_msg;
 	m.stream = (uint16_t)((h >> 16) % (c->nstreams ? c->nstreams : 1));
 	m.unordered = (h >> 32) % 100 < c->unordered_pct;
-	m.ttl_ms = (h >> 40) % 100 < c->ttl_pct ? c->ttl_ms : 0;
+	m.partial = (h >> 40) % 100 < c->ttl_pct &&
+		    (c->ttl_ms || c->pr_policy != ESCTP_PR_NONE);
 	return m;
 }
 
@@ -155,7 +156,11 @@ static void flow_send(sim *s, sim_flow *f, esctp_assoc *a)
 		si.stream = m.stream;
 		si.ppid = htonl(f->tx_id);
 		si.flags = m.unordered ? ESCTP_UNORDERED : 0;
-		si.ttl_ms = m.ttl_ms;
+		if (m.partial) {
+			si.ttl_ms = f->cfg.ttl_ms;
+			si.pr_policy = f->cfg.pr_policy;
+			si.pr_value = f->cfg.pr_value;
+		}
 		si.context = f->tx_id;
 		size_t space = esctp_assoc_send_space(a);
 		int rc = esctp_assoc_send(a, &si, f->txbuf, m.len, s->now);
@@ -393,7 +398,7 @@ int sim_flow_verify(sim *s, const sim_flow *f)
 	}
 	for (uint32_t id = 0; id < f->nsent; id++) {
 		msg_props m = props(&f->cfg, id);
-		if (m.ttl_ms == 0 && f->seen[id] != 1) {
+		if (!m.partial && f->seen[id] != 1) {
 			sim_fail(s, "flow %c: reliable id %u: %s",
 				 "AZ"[f->from], id,
 				 f -> seen[id] & 2 ? "reported failed"
@@ -463,7 +468,7 @@ void sim_flow_describe_missing(const sim_flow *f, char *buf, size_t cap)
 				 "%sid %u (stream %u, %u bytes, %s, %s)",
 				 shown ? ", " : "", id, m.stream, m.len,
 				 m.unordered ? "unordered" : "ordered",
-				 m.ttl_ms ? "with lifetime" : "reliable");
+				 m.partial ? "partially reliable" : "reliable");
 		if (w > 0)
 			n += (size_t)w;
 		shown++;

@@ -1,9 +1,11 @@
 /*
- * test_pair_prsctp.c - partial reliability (RFC 3758 timed reliability) in
- * the simulator: under heavy loss, messages with a lifetime expire, the
- * sender reports them, FORWARD TSN moves the receiver on, the receiver
- * never sees a corrupted or partial message, and the reliable messages
- * still all arrive, in order per stream.
+ * test_pair_prsctp.c - partial reliability (RFC 3758 timed reliability and
+ * the policies of RFC 7496) in the simulator: under heavy loss, messages
+ * with a lifetime expire, run out of retransmissions or make room for
+ * reliable ones, the sender reports them, FORWARD TSN moves the receiver
+ * on, the receiver never sees a corrupted or partial message, and the
+ * reliable messages still all arrive, in order per stream.  Then each
+ * policy message by message, with scripted losses.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,14 +50,17 @@ typedef struct pr_params {
 	bool lossy_handshake; /* links set before the handshake */
 	uint64_t total;
 	uint32_t max_msg, rcvbuf, read_size; /* rcvbuf 0: default */
-	unsigned ttl_pct;
+	uint32_t sndbuf;		     /* A's; 0: default */
+	unsigned ttl_pct;  /* share of PR-SCTP messages: 300 ms lifetime... */
+	uint8_t pr_policy; /* ... or this policy (ESCTP_PR_*) */
+	uint32_t pr_value; /* ... with this value */
 } pr_params;
 
 /* Fills why when the finished run is wrong. */
 static void pr_check(sim *s, const pr_test *t, char *why, size_t cap)
 {
 	if (t->fa.nfailed == 0)
-		snprintf(why, cap, "no message expired");
+		snprintf(why, cap, "no message abandoned");
 	else if (t->bad_errors)
 		snprintf(why, cap,
 			 "SEND_FAILED with an error other than AGAIN");
@@ -80,6 +85,8 @@ static void run_prsctp(const pr_params *p)
 	ca.prsctp = cz.prsctp = true;
 	if (p->rcvbuf)
 		ca.rcvbuf = cz.rcvbuf = p->rcvbuf;
+	if (p->sndbuf)
+		ca.sndbuf = p->sndbuf;
 	sim *s = sim_new(p->seed, &ca, &cz);
 	assert_non_null(s);
 	sim_link l = {0};
@@ -102,7 +109,9 @@ static void run_prsctp(const pr_params *p)
 	fc.nstreams = 10;
 	fc.unordered_pct = 30;
 	fc.ttl_pct = p->ttl_pct;
-	fc.ttl_ms = 300;
+	fc.ttl_ms = p->pr_policy ? 0 : 300;
+	fc.pr_policy = p->pr_policy;
+	fc.pr_value = p->pr_value;
 	fc.read_size = p->read_size;
 	fc.seed = p->flow_seed;
 	assert_int_equal(sim_flow_init(&t.fa, SIM_A, &fc), 0);
@@ -118,10 +127,17 @@ static void run_prsctp(const pr_params *p)
 		rc = SIM_ERR_FAIL;
 	char stats[256];
 	sim_format_stats(s, stats, sizeof stats);
-	printf("prsctp loss %.0f%%: %u msgs sent, %u delivered, %u expired "
-	       "(%u of them delivered anyway), %u partial deliveries aborted, "
-	       "%llu FORWARD TSN, sim time %.1f s, %s\n",
-	       p->loss * 100, t.fa.nsent, t.fa.nrecv, t.fa.nfailed,
+	static const char *const names[] = {"ttl_ms", "TTL", "RTX", "PRIO"};
+	esctp_status st;
+	esctp_assoc_status(s->side[SIM_A].assoc, &st);
+	printf("prsctp %s, loss %.0f%%: %u msgs sent, %u delivered, %u "
+	       "abandoned (%llu unsent, %llu sent; %u of them delivered "
+	       "anyway), %u partial deliveries aborted, %llu FORWARD TSN, sim "
+	       "time %.1f s, %s\n",
+	       names[p->pr_policy & 3], p->loss * 100, t.fa.nsent, t.fa.nrecv,
+	       t.fa.nfailed,
+	       (unsigned long long)st.abandoned_unsent[p->pr_policy & 3],
+	       (unsigned long long)st.abandoned_sent[p->pr_policy & 3],
 	       t.fa.nexpired_recv, t.fa.npd_aborted,
 	       (unsigned long long)s->side[SIM_A].chunks_sent[CT_FORWARD_TSN],
 	       (double)s->now / 1e9, stats);
@@ -188,6 +204,40 @@ static void test_prsctp_large_messages(void **state)
 		       .read_size = 5000,
 		       .ttl_pct = 50};
 	p.rcvbuf = 64 * 1024;
+	run_prsctp(&p);
+}
+
+/* Half the messages may be retransmitted once (RFC 7496 limited
+ * retransmissions), under 30% loss each way. */
+static void test_prsctp_rtx_heavy_loss(void **state)
+{
+	(void)state;
+	pr_params p = {.seed = 4011,
+		       .flow_seed = 4016,
+		       .loss = 0.30,
+		       .total = 1024 * 1024,
+		       .max_msg = 16 * 1024,
+		       .ttl_pct = 50,
+		       .pr_policy = ESCTP_PR_RTX,
+		       .pr_value = 1};
+	run_prsctp(&p);
+}
+
+/* Half the messages have priority 5 in a 64 KB send buffer: every reliable
+ * message that finds the buffer full pushes some of them out, sent
+ * (skipped with FORWARD TSN) or not, under 10% loss. */
+static void test_prsctp_prio_full_buffer(void **state)
+{
+	(void)state;
+	pr_params p = {.seed = 4012,
+		       .flow_seed = 4017,
+		       .loss = 0.10,
+		       .total = 2 * 1024 * 1024,
+		       .max_msg = 16 * 1024,
+		       .sndbuf = 64 * 1024,
+		       .ttl_pct = 50,
+		       .pr_policy = ESCTP_PR_PRIO,
+		       .pr_value = 5};
 	run_prsctp(&p);
 }
 
@@ -342,6 +392,300 @@ static void test_prsctp_abandoned_gap_acked(void **state)
 	assert_int_equal(leaked, 0);
 }
 
+/* ---- RFC 7496 policies, message by message ---- */
+
+#define POL_MAX 16
+
+/* Message id is len bytes of id, sent with context id. */
+typedef struct pol_test {
+	uint8_t buf[16384];
+	size_t len;
+	unsigned got[POL_MAX]; /* deliveries at Z, by id */
+	int last[4];	       /* per stream: the last id delivered, or -1 */
+	bool disorder, corrupt;
+	int mark; /* message whose transmissions are dropped */
+	unsigned drops_left, dropped;
+	bool blackhole; /* drop every packet from A with DATA */
+	esctp_event failed[POL_MAX];
+	unsigned nfailed;
+} pol_test;
+
+static void pol_check(pol_test *t, const esctp_rcvinfo *ri)
+{
+	uint8_t id = t->buf[0];
+	for (size_t i = 0; i < t->len; i++)
+		if (t->buf[i] != id)
+			t->corrupt = true;
+	if (id >= POL_MAX || ri->stream >= 4) {
+		t->corrupt = true;
+		return;
+	}
+	t->got[id]++;
+	if (t->last[ri->stream] >= id)
+		t->disorder = true;
+	t->last[ri->stream] = id;
+}
+
+/* Z reads whole messages and checks them. */
+static void pol_app(sim *s, int side, void *ctx)
+{
+	pol_test *t = ctx;
+	esctp_assoc *z = s->side[SIM_Z].assoc;
+	if (side != SIM_Z || !z)
+		return;
+	for (int n = 0; n < 64; n++) {
+		esctp_rcvinfo ri;
+		int rc = esctp_assoc_recv(z, t->buf + t->len,
+					  sizeof t->buf - t->len, &ri);
+		if (rc <= 0)
+			return;
+		t->len += (size_t)rc;
+		if (!(ri.flags & ESCTP_EOR))
+			continue;
+		pol_check(t, &ri);
+		t->len = 0;
+	}
+}
+
+static void pol_event(sim *s, int side, const esctp_event *ev, void *ctx)
+{
+	pol_test *t = ctx;
+	(void)s;
+	if (side == SIM_A && ev->type == ESCTP_EV_SEND_FAILED &&
+	    t->nfailed < POL_MAX)
+		t->failed[t->nfailed++] = *ev;
+}
+
+/* True when a DATA chunk of the packet belongs to message id. */
+static bool pkt_has_msg(const sim_pkt *p, int id)
+{
+	size_t off = 12;
+	while (off + 4 <= p->len) {
+		const uint8_t *c = p->data + off;
+		size_t clen = (size_t)c[2] << 8 | c[3];
+		if (clen < 4 || clen > p->len - off)
+			return false;
+		if (c[0] == 0 && clen > 16 && c[16] == id)
+			return true;
+		off += (clen + 3) & ~(size_t)3;
+	}
+	return false;
+}
+
+static bool pol_drop(sim *s, int from, const sim_pkt *p, void *ctx)
+{
+	pol_test *t = ctx;
+	(void)s;
+	if (from != SIM_A)
+		return false;
+	if (t->blackhole && sim_pkt_has_chunk(p->data, p->len, 0))
+		return true;
+	if (t->drops_left && pkt_has_msg(p, t->mark)) {
+		t->drops_left--;
+		t->dropped++;
+		return true;
+	}
+	return false;
+}
+
+/* An established pair whose A sends without Nagle (each message in its own
+ * packet, so that drops hit one message), with the hooks above. */
+static sim *pol_setup(uint64_t seed, const esctp_config *ca, pol_test *t)
+{
+	memset(t, 0, sizeof *t);
+	t->mark = -1;
+	for (int i = 0; i < 4; i++)
+		t->last[i] = -1;
+	sim *s = sim_new(seed, ca, NULL);
+	assert_non_null(s);
+	int rc = sim_establish(s);
+	if (rc != SIM_OK)
+		fail_msg("establish: %s", sim_error(s));
+	esctp_assoc_set_nodelay(s->side[SIM_A].assoc, true);
+	s->app = pol_app;
+	s->app_ctx = t;
+	s->on_event = pol_event;
+	s->event_ctx = t;
+	s->drop = pol_drop;
+	s->drop_ctx = t;
+	return s;
+}
+
+static int pol_send(sim *s, uint8_t id, uint16_t stream, size_t len,
+		    uint8_t policy, uint32_t value)
+{
+	static uint8_t buf[16384];
+	memset(buf, id, len);
+	esctp_sndinfo si = {.stream = stream,
+			    .context = id,
+			    .pr_policy = policy,
+			    .pr_value = value};
+	return esctp_assoc_send(s->side[SIM_A].assoc, &si, buf, len, s->now);
+}
+
+static bool got_2(sim *s, void *ctx)
+{
+	(void)s;
+	return ((pol_test *)ctx)->got[2] > 0;
+}
+
+/* Message 1 (stream 3, RTX rtx) loses its first `losses` transmissions;
+ * message 2 (reliable) follows on the same stream and must arrive, after
+ * message 1 when that is delivered. */
+static void run_rtx(uint64_t seed, uint32_t rtx, unsigned losses)
+{
+	pol_test t;
+	sim *s = pol_setup(seed, NULL, &t);
+	esctp_assoc *a = s->side[SIM_A].assoc;
+	t.mark = 1;
+	t.drops_left = losses;
+	assert_int_equal(pol_send(s, 1, 3, 100, ESCTP_PR_RTX, rtx), 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_MS));
+	assert_int_equal(pol_send(s, 2, 3, 100, ESCTP_PR_NONE, 0), 0);
+	int rc = sim_run(s, got_2, &t, s->now + 60 * ESCTP_SECOND);
+	/* Anything still to come (a late retransmission) shows up now. */
+	if (rc == SIM_OK)
+		rc = sim_run_for(s, 10 * ESCTP_SECOND);
+	esctp_status st;
+	esctp_assoc_status(a, &st);
+	uint64_t fwd = s->side[SIM_A].chunks_sent[CT_FORWARD_TSN];
+	printf("RTX %u, %u losses: %u dropped, %llu retransmitted, %u "
+	       "SEND_FAILED, %llu FORWARD TSN, message 1 %s\n",
+	       rtx, losses, t.dropped, (unsigned long long)st.retransmits,
+	       t.nfailed, (unsigned long long)fwd,
+	       t.got[1] ? "delivered" : "abandoned");
+	char why[300];
+	snprintf(why, sizeof why, "%s", sim_error(s));
+	uint64_t wire = s->bad_crc + s->malformed + s->misrouted;
+	esctp_state a_state = esctp_assoc_state(a);
+	size_t leaked = sim_free(s);
+	if (rc != SIM_OK)
+		fail_msg("seed %llu: %s", (unsigned long long)seed, why);
+	bool abandoned = losses > rtx;
+	assert_false(t.corrupt);
+	assert_false(t.disorder);
+	assert_int_equal(t.got[2], 1);
+	assert_int_equal(t.got[1], abandoned ? 0 : 1);
+	assert_int_equal(t.dropped, abandoned ? rtx + 1 : losses);
+	assert_int_equal(st.retransmits, abandoned ? rtx : losses);
+	assert_int_equal(t.nfailed, abandoned ? 1 : 0);
+	assert_int_equal(st.abandoned_sent[ESCTP_PR_RTX], abandoned ? 1 : 0);
+	assert_int_equal(st.abandoned_unsent[ESCTP_PR_RTX], 0);
+	if (abandoned) {
+		assert_int_equal(t.failed[0].error, ESCTP_ERR_AGAIN);
+		assert_int_equal(t.failed[0].flags, ESCTP_SENT);
+		assert_int_equal(t.failed[0].context, 1);
+		assert_int_equal(t.failed[0].stream, 3);
+		assert_int_equal(t.failed[0].len, 100);
+		assert_true(fwd > 0);
+	} else {
+		assert_int_equal(fwd, 0);
+	}
+	assert_int_equal(a_state, ESCTP_ESTABLISHED);
+	assert_int_equal(wire, 0);
+	assert_int_equal(leaked, 0);
+}
+
+/* RTX 0 whose only transmission is lost: abandoned at the T3 expiry,
+ * SEND_FAILED, FORWARD TSN; Z skips its SSN and delivers the next one. */
+static void test_prsctp_rtx0_lost(void **state)
+{
+	(void)state;
+	run_rtx(4020, 0, 1);
+}
+
+/* RTX 2 survives two losses: the second retransmission arrives. */
+static void test_prsctp_rtx2_two_losses(void **state)
+{
+	(void)state;
+	run_rtx(4021, 2, 2);
+}
+
+/* ... and a third loss abandons it. */
+static void test_prsctp_rtx2_three_losses(void **state)
+{
+	(void)state;
+	run_rtx(4022, 2, 3);
+}
+
+static bool got_4_to_9(sim *s, void *ctx)
+{
+	pol_test *t = ctx;
+	(void)s;
+	for (int id = 4; id <= 9; id++)
+		if (!t->got[id])
+			return false;
+	return true;
+}
+
+/* A full 8000-byte send buffer of priority-5 messages 1..8 (streams 1, 0,
+ * 1, 0...), the first five in flight and lost: another priority-5 and a
+ * priority-9 message find no room; a priority-1 message of 3000 bytes gets
+ * in by abandoning 1, 2 and 3 (sent: reported with ESCTP_SENT, skipped by
+ * FORWARD TSN).  Once the network works again everything else arrives. */
+static void test_prsctp_prio_pair(void **state)
+{
+	(void)state;
+	esctp_config ca;
+	sim_config_default(&ca, SIM_A);
+	ca.sndbuf = 8000;
+	pol_test t;
+	sim *s = pol_setup(4023, &ca, &t);
+	esctp_assoc *a = s->side[SIM_A].assoc;
+	t.blackhole = true;
+	for (uint8_t id = 1; id <= 8; id++)
+		assert_int_equal(
+		    pol_send(s, id, id % 2, 1000, ESCTP_PR_PRIO, 5), 0);
+	assert_int_equal(pol_send(s, 9, 1, 1000, ESCTP_PR_PRIO, 5),
+			 ESCTP_ERR_AGAIN);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_MS));
+	esctp_status st;
+	esctp_assoc_status(a, &st);
+	assert_true(st.unacked >= 3);
+	assert_int_equal(esctp_assoc_send_space(a), 0);
+	assert_int_equal(pol_send(s, 9, 0, 3000, ESCTP_PR_PRIO, 9),
+			 ESCTP_ERR_AGAIN);
+	assert_int_equal(pol_send(s, 9, 0, 3000, ESCTP_PR_PRIO, 1), 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_MS));
+	assert_int_equal(t.nfailed, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(t.failed[i].context, i + 1);
+		assert_int_equal(t.failed[i].error, ESCTP_ERR_AGAIN);
+		assert_int_equal(t.failed[i].flags, ESCTP_SENT);
+		assert_int_equal(t.failed[i].len, 1000);
+	}
+	esctp_assoc_status(a, &st);
+	assert_int_equal(st.abandoned_sent[ESCTP_PR_PRIO], 3);
+	assert_int_equal(st.abandoned_unsent[ESCTP_PR_PRIO], 0);
+	t.blackhole = false;
+	int rc = sim_run(s, got_4_to_9, &t, s->now + 60 * ESCTP_SECOND);
+	if (rc == SIM_OK)
+		rc = sim_run_for(s, 10 * ESCTP_SECOND);
+	uint64_t fwd = s->side[SIM_A].chunks_sent[CT_FORWARD_TSN];
+	printf("PRIO: 3 abandoned, %llu FORWARD TSN, delivered:",
+	       (unsigned long long)fwd);
+	for (int id = 1; id <= 9; id++)
+		if (t.got[id])
+			printf(" %d", id);
+	printf("\n");
+	char why[300];
+	snprintf(why, sizeof why, "%s", sim_error(s));
+	uint64_t wire = s->bad_crc + s->malformed + s->misrouted;
+	esctp_state a_state = esctp_assoc_state(a);
+	size_t leaked = sim_free(s);
+	if (rc != SIM_OK)
+		fail_msg("%s", why);
+	assert_false(t.corrupt);
+	assert_false(t.disorder);
+	for (int id = 1; id <= 9; id++)
+		assert_int_equal(t.got[id], id <= 3 ? 0 : 1);
+	assert_int_equal(t.nfailed, 3);
+	assert_true(fwd > 0);
+	assert_int_equal(a_state, ESCTP_ESTABLISHED);
+	assert_int_equal(wire, 0);
+	assert_int_equal(leaked, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +694,12 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_prsctp_large_messages),
 	    cmocka_unit_test(test_prsctp_abandoned_tail),
 	    cmocka_unit_test(test_prsctp_abandoned_gap_acked),
+	    cmocka_unit_test(test_prsctp_rtx_heavy_loss),
+	    cmocka_unit_test(test_prsctp_prio_full_buffer),
+	    cmocka_unit_test(test_prsctp_rtx0_lost),
+	    cmocka_unit_test(test_prsctp_rtx2_two_losses),
+	    cmocka_unit_test(test_prsctp_rtx2_three_losses),
+	    cmocka_unit_test(test_prsctp_prio_pair),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);

@@ -937,6 +937,302 @@ static void test_prsctp_fast_rtx_abandon(void **state)
 	fx_close(f);
 }
 
+/* ---- PR-SCTP policies (RFC 7496) ---- */
+
+/* Queues a message with a PR-SCTP policy as esctp_assoc_send() does: room
+ * first, then the queue.  Returns tx_enqueue()'s result; *pruned (may be
+ * NULL) tells whether tx_make_room() abandoned something. */
+static int send_pr(fx *f, uint16_t stream, size_t len, uint8_t policy,
+		   uint32_t value, bool *pruned)
+{
+	static uint8_t buf[1 << 16];
+	assert_true(len <= sizeof(buf));
+	esctp_sndinfo in = {.stream = stream,
+			    .ppid = 0x01020304,
+			    .context = 77,
+			    .pr_policy = policy,
+			    .pr_value = value};
+	bool p = tx_make_room(f->t, &in, len, f->paths, 2, f->now);
+	if (pruned)
+		*pruned = p;
+	return tx_enqueue(f->t, &in, buf, len, f->now);
+}
+
+/* The next notice is a PR-SCTP abandonment of this message. */
+static void expect_abandoned(fx *f, uint16_t stream, uint32_t len, bool sent)
+{
+	tx_notice n;
+	assert_true(tx_next_notice(f->t, &n));
+	assert_int_equal(n.error, ESCTP_ERR_AGAIN);
+	assert_int_equal(n.stream, stream);
+	assert_int_equal(n.len, len);
+	assert_int_equal(n.sent, sent);
+	assert_int_equal(n.context, 77);
+}
+
+static void expect_no_notice(fx *f)
+{
+	tx_notice n;
+	assert_false(tx_next_notice(f->t, &n));
+}
+
+/* The counters of tx_abandoned() for one policy. */
+static void expect_counts(fx *f, uint8_t policy, uint64_t unsent, uint64_t sent)
+{
+	uint64_t u[ESCTP_PR_POLICIES], s[ESCTP_PR_POLICIES];
+	tx_abandoned(f->t, u, s);
+	assert_int_equal(u[policy], unsent);
+	assert_int_equal(s[policy], sent);
+}
+
+/* Limited retransmissions through T3-rtx: RTX 0 is sent once, RTX 1 is
+ * retransmitted once, the reliable message as often as needed. */
+static void test_prsctp_rtx_t3(void **state)
+{
+	(void)state;
+	tx_params p = params();
+	p.prsctp = true;
+	fx *f = fx_open(&p);
+	f->paths[0].cwnd = 20 * CSZ;
+	assert_int_equal(send_pr(f, 1, 100, ESCTP_PR_RTX, 0, NULL), 0);
+	assert_int_equal(send_pr(f, 2, 100, ESCTP_PR_RTX, 1, NULL), 0);
+	assert_int_equal(send_pr(f, 3, 100, ESCTP_PR_NONE, 0, NULL), 0);
+	drain(f, 0);
+	assert_int_equal(f->nout, 3); /* 1000..1002, all lost */
+	f->now += 1 * SEC;
+	tx_on_t3(f->t, f->paths, 2, 0, 60 * SEC, f->now);
+	expect_abandoned(f, 1, 100, true);
+	expect_no_notice(f);
+	assert_true(tx_fwdtsn_due(f->t, f->now));
+	uint8_t buf[MTU];
+	chunk_fwdtsn fw;
+	put_fwd(f, &fw, buf, sizeof(buf));
+	assert_int_equal(fw.new_cum_tsn, ITSN);
+	drain(f, 0);
+	assert_int_equal(f->nout, 2);
+	assert_int_equal(f->out[0].tsn, ITSN + 1);
+	assert_int_equal(f->out[1].tsn, ITSN + 2);
+	/* lost again: RTX 1 has had its retransmission */
+	f->now += 2 * SEC;
+	tx_on_t3(f->t, f->paths, 2, 0, 60 * SEC, f->now);
+	expect_abandoned(f, 2, 100, true);
+	expect_no_notice(f);
+	put_fwd(f, &fw, buf, sizeof(buf));
+	assert_int_equal(fw.new_cum_tsn, ITSN + 1);
+	assert_int_equal(fw.nstreams, 2);
+	drain(f, 0);
+	assert_int_equal(f->nout, 1);
+	assert_int_equal(f->out[0].tsn, ITSN + 2);
+	ack_all(f, ITSN + 2);
+	assert_true(tx_empty(f->t));
+	expect_counts(f, ESCTP_PR_RTX, 0, 2);
+	expect_counts(f, ESCTP_PR_TTL, 0, 0);
+	fx_close(f);
+}
+
+/* Three miss indications for TSN 1000. */
+static void three_misses(fx *f)
+{
+	sack(f, ITSN - 1, 1u << 22, (uint16_t[]){2, 2}, 1, NULL);
+	sack(f, ITSN - 1, 1u << 22, (uint16_t[]){2, 3}, 1, NULL);
+	sack(f, ITSN - 1, 1u << 22, (uint16_t[]){2, 4}, 1, NULL);
+	assert_true(tx_has_retransmits(f->t));
+}
+
+/* A fast retransmission counts as a retransmission (RFC 7496 §3.1). */
+static void test_prsctp_rtx_fast(void **state)
+{
+	(void)state;
+	tx_params p = params();
+	p.prsctp = true;
+	/* RTX 0: abandoned instead of fast retransmitted */
+	fx *f = fx_open(&p);
+	f->paths[0].cwnd = 20 * CSZ;
+	assert_int_equal(send_pr(f, 2, 10, ESCTP_PR_RTX, 0, NULL), 0);
+	for (int i = 0; i < 4; i++)
+		enq(f, 0, 10, ESCTP_UNORDERED, 0);
+	drain(f, 0);
+	three_misses(f);
+	assert_int_equal(fill(f, 0), 0);
+	expect_abandoned(f, 2, 10, true);
+	assert_true(tx_fwdtsn_due(f->t, f->now));
+	assert_int_equal(tx_retransmits(f->t), 0);
+	fx_close(f);
+	/* RTX 1: fast retransmitted, then abandoned at the T3 expiry */
+	f = fx_open(&p);
+	f->paths[0].cwnd = 20 * CSZ;
+	assert_int_equal(send_pr(f, 2, 10, ESCTP_PR_RTX, 1, NULL), 0);
+	for (int i = 0; i < 4; i++)
+		enq(f, 0, 10, ESCTP_UNORDERED, 0);
+	drain(f, 0);
+	three_misses(f);
+	assert_int_equal(fill(f, 0), 1);
+	assert_int_equal(f->out[0].tsn, ITSN);
+	expect_no_notice(f);
+	f->now += 2 * SEC;
+	tx_on_t3(f->t, f->paths, 2, 0, 60 * SEC, f->now);
+	expect_abandoned(f, 2, 10, true);
+	/* 1001..1003 are gap-acked: only the reliable 1004 goes again */
+	drain(f, 0);
+	assert_int_equal(f->nout, 1);
+	assert_int_equal(f->out[0].tsn, ITSN + 4);
+	expect_counts(f, ESCTP_PR_RTX, 0, 1);
+	fx_close(f);
+}
+
+/* Without PR-SCTP the policies do nothing: the message is reliable. */
+static void test_prsctp_policy_needs_peer(void **state)
+{
+	(void)state;
+	tx_params p = params();
+	p.sndbuf = 2000;
+	fx *f = fx_open(&p);
+	assert_int_equal(send_pr(f, 1, 100, ESCTP_PR_RTX, 0, NULL), 0);
+	assert_int_equal(send_pr(f, 1, 1500, ESCTP_PR_PRIO, 5, NULL), 0);
+	drain(f, 0);
+	f->now += 1 * SEC;
+	tx_on_t3(f->t, f->paths, 2, 0, 60 * SEC, f->now);
+	drain(f, 0);
+	assert_int_equal(f->out[0].tsn, ITSN); /* RTX 0 retransmitted */
+	bool pruned = true;
+	assert_int_equal(send_pr(f, 2, 1000, ESCTP_PR_PRIO, 1, &pruned),
+			 ESCTP_ERR_AGAIN);
+	assert_false(pruned);
+	expect_no_notice(f);
+	assert_false(tx_fwdtsn_due(f->t, f->now));
+	/* an unknown policy is refused, with or without PR-SCTP */
+	assert_int_equal(send_pr(f, 2, 10, ESCTP_PR_PRIO + 1, 0, NULL),
+			 ESCTP_ERR_INVAL);
+	fx_close(f);
+}
+
+/* ESCTP_PR_TTL reads pr_value; ttl_ms is the lifetime only without a
+ * policy, and is counted apart. */
+static void test_prsctp_ttl_policy(void **state)
+{
+	(void)state;
+	tx_params p = params();
+	p.prsctp = true;
+	fx *f = fx_open(&p);
+	assert_int_equal(send_pr(f, 1, 10, ESCTP_PR_TTL, 100, NULL), 0);
+	enq(f, 2, 10, 0, 100);
+	esctp_sndinfo in = {.stream = 3,
+			    .ttl_ms = 50,
+			    .pr_policy = ESCTP_PR_RTX,
+			    .pr_value = 3};
+	assert_int_equal(tx_enqueue(f->t, &in, "x", 1, f->now), 0);
+	in.pr_policy = ESCTP_PR_TTL;
+	in.pr_value = 0; /* TTL 0: no lifetime, whatever ttl_ms says */
+	assert_int_equal(tx_enqueue(f->t, &in, "x", 1, f->now), 0);
+	assert_true(tx_deadline(f->t) == f->now + 100 * MS);
+	f->now += 200 * MS;
+	tx_expire(f->t, f->paths, 2, f->now);
+	expect_abandoned(f, 1, 10, false);
+	expect_abandoned(f, 2, 10, false);
+	expect_no_notice(f);
+	assert_int_equal(drain(f, 0), 1);
+	assert_int_equal(f->nout, 2);
+	assert_int_equal(f->out[0].stream, 3);
+	expect_counts(f, ESCTP_PR_TTL, 1, 0);
+	expect_counts(f, ESCTP_PR_NONE, 1, 0);
+	fx_close(f);
+}
+
+/* The priority policy (RFC 7496 §3.2): a full buffer of priority-5
+ * messages (lengths 1000..1004 tell them apart), 1000 sent on path 0, 1001
+ * on path 1 and marked for retransmission there, the rest unsent. */
+static void test_prsctp_prio(void **state)
+{
+	(void)state;
+	tx_params p = params();
+	p.prsctp = true;
+	p.sndbuf = 5010;
+	fx *f = fx_open(&p);
+	for (uint16_t i = 0; i < 5; i++)
+		assert_int_equal(
+		    send_pr(f, i % 4, 1000 + i, ESCTP_PR_PRIO, 5, NULL), 0);
+	assert_int_equal(tx_space(f->t), 0);
+	assert_int_equal(fill(f, 0), 1);
+	assert_int_equal(fill(f, 1), 1);
+	f->now += 1 * SEC;
+	tx_on_t3(f->t, f->paths, 2, 1, 60 * SEC, f->now);
+	/* a lower or the same priority does not push anything out */
+	bool pruned = true;
+	assert_int_equal(send_pr(f, 0, 1000, ESCTP_PR_PRIO, 9, &pruned),
+			 ESCTP_ERR_AGAIN);
+	assert_false(pruned);
+	assert_int_equal(send_pr(f, 0, 1000, ESCTP_PR_PRIO, 5, &pruned),
+			 ESCTP_ERR_AGAIN);
+	assert_false(pruned);
+	expect_no_notice(f);
+	/* priority 1 needs 1500 bytes: the marked one first, then the other
+	 * sent one, as Linux (retransmit queue, then transmitted) */
+	assert_int_equal(send_pr(f, 2, 1500, ESCTP_PR_PRIO, 1, &pruned), 0);
+	assert_true(pruned);
+	expect_abandoned(f, 1, 1001, true);
+	expect_abandoned(f, 0, 1000, true);
+	expect_no_notice(f);
+	assert_int_equal(tx_space(f->t), 5010 - (1002 + 1003 + 1004 + 1500));
+	assert_int_equal(f->paths[0].flight, 0);
+	assert_true(tx_fwdtsn_due(f->t, f->now));
+	uint8_t buf[MTU];
+	chunk_fwdtsn fw;
+	put_fwd(f, &fw, buf, sizeof(buf));
+	assert_int_equal(fw.new_cum_tsn, ITSN + 1);
+	assert_int_equal(fw.nstreams, 2);
+	expect_counts(f, ESCTP_PR_PRIO, 0, 2);
+	/* a reliable message ranks 0: it pushes out unsent ones, in order */
+	assert_int_equal(send_pr(f, 3, 2000, ESCTP_PR_NONE, 0, &pruned), 0);
+	assert_true(pruned);
+	expect_abandoned(f, 2, 1002, false);
+	expect_abandoned(f, 3, 1003, false);
+	expect_no_notice(f);
+	expect_counts(f, ESCTP_PR_PRIO, 2, 2);
+	/* room that the victims cannot make: nothing is abandoned */
+	assert_int_equal(send_pr(f, 0, 6000, ESCTP_PR_PRIO, 4, &pruned),
+			 ESCTP_ERR_AGAIN);
+	assert_false(pruned);
+	expect_no_notice(f);
+	/* what is left goes: 1004 (SSN 0 of stream 0 was skipped), the
+	 * priority-1 and the reliable message */
+	f->paths[0].cwnd = 20 * CSZ;
+	drain(f, 0);
+	assert_int_equal(f->nout, 5);
+	assert_int_equal(f->out[0].tsn, ITSN + 2);
+	assert_int_equal(f->out[0].len, 1004);
+	assert_int_equal(f->out[0].stream, 0);
+	assert_int_equal(f->out[0].ssn, 1);
+	ack_all(f, ITSN + 6);
+	assert_true(tx_empty(f->t));
+	assert_false(tx_fwdtsn_due(f->t, f->now));
+	fx_close(f);
+}
+
+/* Emptying the buffer makes room for any message, even one larger than it,
+ * and the PRIO messages abandoned before the first send take no TSN. */
+static void test_prsctp_prio_empties(void **state)
+{
+	(void)state;
+	tx_params p = params();
+	p.prsctp = true;
+	p.sndbuf = 3000;
+	fx *f = fx_open(&p);
+	assert_int_equal(send_pr(f, 1, 2000, ESCTP_PR_PRIO, 7, NULL), 0);
+	assert_int_equal(send_pr(f, 1, 1000, ESCTP_PR_PRIO, 8, NULL), 0);
+	bool pruned = false;
+	assert_int_equal(send_pr(f, 2, 4000, ESCTP_PR_PRIO, 6, &pruned), 0);
+	assert_true(pruned);
+	expect_abandoned(f, 1, 2000, false);
+	expect_abandoned(f, 1, 1000, false);
+	expect_counts(f, ESCTP_PR_PRIO, 2, 0);
+	drain(f, 0);
+	assert_int_equal(f->out[0].tsn, ITSN);
+	assert_int_equal(f->out[0].stream, 2);
+	assert_int_equal(f->out[0].ssn, 0);
+	assert_false(tx_fwdtsn_due(f->t, f->now));
+	fx_close(f);
+}
+
 /* ---- failure ---- */
 
 static void test_fail_all(void **state)
@@ -1089,6 +1385,12 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_prsctp_expire_sent),
 	    cmocka_unit_test(test_prsctp_abandon_partly_sent),
 	    cmocka_unit_test(test_prsctp_fast_rtx_abandon),
+	    cmocka_unit_test(test_prsctp_rtx_t3),
+	    cmocka_unit_test(test_prsctp_rtx_fast),
+	    cmocka_unit_test(test_prsctp_policy_needs_peer),
+	    cmocka_unit_test(test_prsctp_ttl_policy),
+	    cmocka_unit_test(test_prsctp_prio),
+	    cmocka_unit_test(test_prsctp_prio_empties),
 	    cmocka_unit_test(test_fail_all),
 	    cmocka_unit_test(test_path_failed),
 	    cmocka_unit_test(test_tsn_wrap),
