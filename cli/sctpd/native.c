@@ -790,14 +790,17 @@ void sd_native_touched(nassoc *na)
 
 /* ---- sends ---- */
 
-/* RFC 6458 §5.3.2: with no policy, sinfo_timetolive still limits the
- * message's life (the old SCTP_SNDRCV meaning), as in Linux. */
-static uint32_t ttl_of(uint32_t sflags, uint32_t ttl)
+/* The PR-SCTP policy of a send (RFC 3758, RFC 7496): the engine's
+ * ESCTP_PR_* are Linux's SCTP_PR_SCTP_* shifted right by 4.  RFC 6458
+ * §5.3.2: with no policy, sinfo_timetolive still limits the message's
+ * life (the old SCTP_SNDRCV meaning), as in Linux. */
+static void policy_of(uint32_t sflags, uint32_t value, esctp_sndinfo *si)
 {
-	uint32_t policy = sflags & SCTP_PR_SCTP_MASK;
-	if (policy == SCTP_PR_SCTP_TTL || (policy == SCTP_PR_SCTP_NONE && ttl))
-		return ttl;
-	return 0;
+	uint32_t policy = (sflags & SCTP_PR_SCTP_MASK) >> 4;
+	si->pr_policy = (uint8_t)policy;
+	si->pr_value = value;
+	if (policy == ESCTP_PR_NONE)
+		si->ttl_ms = value;
 }
 
 /* 0 when done with the message (sent, or dropped), EAGAIN to retry. */
@@ -882,7 +885,7 @@ static int native_send(wsock *s, const wsp_msg *h, const uint8_t *data,
 	}
 	if (sflags & SCTP_UNORDERED)
 		si.flags |= ESCTP_UNORDERED;
-	si.ttl_ms = ttl_of(sflags, ttl);
+	policy_of(sflags, ttl, &si);
 	nassoc *na = NULL;
 	if (s->kind == WSP_K_SCTP_SEQPACKET) {
 		if (sflags & SCTP_SENDALL)

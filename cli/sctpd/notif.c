@@ -130,9 +130,9 @@ void sd_notif_sender_dry(nassoc *na)
  * The engine does not hand back the unsent bytes: ssf_data is empty. */
 void sd_notif_send_failed(nassoc *na, const esctp_event *ev)
 {
-	/* ESCTP_ERR_AGAIN: PR-SCTP abandoned it, maybe after it was sent. */
-	uint16_t flags = ev->error == ESCTP_ERR_AGAIN ? SCTP_DATA_SENT
-						      : SCTP_DATA_UNSENT;
+	/* ESCTP_SENT: it had been given TSNs (put on the wire). */
+	uint16_t flags = (ev->flags & ESCTP_SENT) ? SCTP_DATA_SENT
+						  : SCTP_DATA_UNSENT;
 	if (sd_notif_on(na->s, SCTP_SEND_FAILED_EVENT)) {
 		struct sctp_send_failed_event m;
 		memset(&m, 0, sizeof(m));

@@ -757,6 +757,33 @@ static int get_paddr_params(wsock *s, void *val, uint32_t *len)
 	return 0;
 }
 
+/* Linux sctp_getsockopt_pr_assocstatus(): one policy's abandoned
+ * messages, or every policy's with SCTP_PR_SCTP_ALL. */
+static int get_pr_status(wsock *s, void *val, uint32_t *len)
+{
+	struct sctp_prstatus ps;
+	if (*len < sizeof(ps))
+		return EINVAL;
+	memcpy(&ps, val, sizeof(ps));
+	unsigned policy = ps.sprstat_policy;
+	if (!policy || (policy & ~(unsigned)(SCTP_PR_SCTP_MASK | SCTP_PR_SCTP_ALL)) ||
+	    ((policy & SCTP_PR_SCTP_ALL) && (policy & SCTP_PR_SCTP_MASK)))
+		return EINVAL;
+	nassoc *na = id2assoc(s, ps.sprstat_assoc_id);
+	if (!na)
+		return EINVAL;
+	esctp_status es;
+	esctp_assoc_status(na->a, &es);
+	ps.sprstat_abandoned_unsent = ps.sprstat_abandoned_sent = 0;
+	for (unsigned i = ESCTP_PR_TTL; i < ESCTP_PR_POLICIES; i++) {
+		if (policy != SCTP_PR_SCTP_ALL && i != (policy >> 4))
+			continue;
+		ps.sprstat_abandoned_unsent += es.abandoned_unsent[i];
+		ps.sprstat_abandoned_sent += es.abandoned_sent[i];
+	}
+	return put(val, len, &ps, sizeof(ps));
+}
+
 int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 {
 	nsock *n = s->nat;
@@ -922,6 +949,8 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 	}
 	case SCTP_REUSE_PORT:
 		return put_int(val, len, s->reuseport);
+	case SCTP_PR_ASSOC_STATUS:
+		return get_pr_status(s, val, len);
 	}
 	return ENOPROTOOPT;
 }
