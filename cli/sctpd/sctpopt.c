@@ -775,8 +775,11 @@ static int get_pr_status(wsock *s, void *val, uint32_t *len)
 	esctp_status es;
 	esctp_assoc_status(na->a, &es);
 	ps.sprstat_abandoned_unsent = ps.sprstat_abandoned_sent = 0;
-	for (unsigned i = ESCTP_PR_TTL; i < ESCTP_PR_POLICIES; i++) {
-		if (policy != SCTP_PR_SCTP_ALL && i != (policy >> 4))
+	/* A timetolive without a policy is Linux's TTL (the engine counts
+	 * it apart, under ESCTP_PR_NONE). */
+	for (unsigned i = ESCTP_PR_NONE; i < ESCTP_PR_POLICIES; i++) {
+		unsigned as = i == ESCTP_PR_NONE ? ESCTP_PR_TTL : i;
+		if (policy != SCTP_PR_SCTP_ALL && as != (policy >> 4))
 			continue;
 		ps.sprstat_abandoned_unsent += es.abandoned_unsent[i];
 		ps.sprstat_abandoned_sent += es.abandoned_sent[i];
