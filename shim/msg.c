@@ -31,8 +31,8 @@
  * Blocking waits are a blocking MSG_PEEK of the channel, so that
  * SO_RCVTIMEO, O_NONBLOCK, signals and SA_RESTART act as on any socket.
  *
- * Known differences from the kernel (the daemon or the protocol would
- * have to say more): see the README of this folder.
+ * Where this still differs from the kernel (the daemon or the protocol
+ * would have to say more): shim/README.md.
  */
 #define _GNU_SOURCE
 #include <errno.h>
