@@ -31,8 +31,8 @@
  * Blocking waits are a blocking MSG_PEEK of the channel, so that
  * SO_RCVTIMEO, O_NONBLOCK, signals and SA_RESTART act as on any socket.
  *
- * Known differences from the kernel (the daemon or the protocol would
- * have to say more): see the README of this folder.
+ * Where this still differs from the kernel (the daemon or the protocol
+ * would have to say more): shim/README.md.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +41,7 @@
 #include <linux/sockios.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,7 +62,8 @@ extern void __chk_fail(void) __attribute__((noreturn));
 
 /* Records exist for fd numbers up to RLIMIT_NOFILE's ceiling (the
  * default fs.nr_open), in pages mapped on first use: nothing is allocated
- * with malloc, which a hook called from a signal handler must not do. */
+ * with malloc, which a hook called from a signal handler must not do.
+ * Zeroed memory is a free glibc mutex (PTHREAD_MUTEX_INITIALIZER). */
 #define NAT_MAX (1 << 20)
 #define NAT_PAGE 256
 #define NAT_ASSOCS 8
@@ -72,8 +74,15 @@ typedef struct nat_assoc {
 	uint8_t used;
 } nat_assoc;
 
+/* Each lock is the fd's own, so that a call never waits for another
+ * socket: the send lock keeps the pieces of one message together, the
+ * receive lock the partly read head datagram, the info lock the cached
+ * answers.  None is held across a wait for the program's data, except
+ * the send lock once a message is half sent (`swaiting` then says so). */
 typedef struct nat {
-	/* Under the fd's info lock. */
+	pthread_mutex_t slock, rlock, ilock;
+	bool swaiting; /* the send lock's holder waits for room */
+	/* Under ilock. */
 	bool have;	  /* family, state (and info when have_native) */
 	bool have_native; /* the daemon's answer had a wsp_native */
 	bool settled;	  /* one-to-one: its association was up: what
@@ -82,11 +91,38 @@ typedef struct nat {
 	wsp_native info;
 	nat_assoc assoc[NAT_ASSOCS]; /* one-to-many: ids that exist */
 	uint8_t victim;
-	/* Under the fd's receive lock: the head datagram, partly read. */
+	/* Under rlock: the head datagram, partly read. */
 	uint32_t rseq, roff;
 } nat;
 
 static nat *pages[NAT_MAX / NAT_PAGE];
+
+/* The child of a fork has only the thread that forked: a lock another
+ * thread held is free there. */
+static void atfork_child(void)
+{
+	for (size_t i = 0; i < NAT_MAX / NAT_PAGE; i++) {
+		nat *p = pages[i];
+		for (int j = 0; p && j < NAT_PAGE; j++) {
+			pthread_mutex_init(&p[j].slock, NULL);
+			pthread_mutex_init(&p[j].rlock, NULL);
+			pthread_mutex_init(&p[j].ilock, NULL);
+			p[j].swaiting = false;
+		}
+	}
+}
+
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void atfork_register(void)
+{
+	pthread_atfork(NULL, NULL, atfork_child);
+}
+
+__attribute__((constructor)) static void msg_init(void)
+{
+	pthread_once(&atfork_once, atfork_register);
+}
 
 static nat *nat_of(int fd, bool create)
 {
@@ -97,6 +133,7 @@ static nat *nat_of(int fd, bool create)
 	nat **slot = &pages[fd / NAT_PAGE];
 	nat *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 	if (!p && create) {
+		pthread_once(&atfork_once, atfork_register);
 		size_t size = NAT_PAGE * sizeof(nat);
 		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -121,57 +158,15 @@ static nat *nat_of(int fd, bool create)
 	return &p[fd % NAT_PAGE];
 }
 
-/* Striped locks: the send lock keeps the pieces of one message together,
- * the receive lock the partly read head datagram, the info lock the
- * cached answers.  None is held across a wait for the program's data,
- * except the send lock once a message is half sent. */
-#define STRIPES 64
-#define LOCKS(name)                                                            \
-	static pthread_mutex_t name[STRIPES] = {[0 ... STRIPES - 1] =          \
-						    PTHREAD_MUTEX_INITIALIZER}
-LOCKS(slock);
-LOCKS(rlock);
-LOCKS(ilock);
-
-/* The child of a fork has only the thread that forked: a lock another
- * thread held is free there. */
-static void atfork_child(void)
-{
-	for (int i = 0; i < STRIPES; i++) {
-		pthread_mutex_init(&slock[i], NULL);
-		pthread_mutex_init(&rlock[i], NULL);
-		pthread_mutex_init(&ilock[i], NULL);
-	}
-}
-
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-static void atfork_register(void)
-{
-	pthread_atfork(NULL, NULL, atfork_child);
-}
-
-__attribute__((constructor)) static void msg_init(void)
-{
-	pthread_once(&atfork_once, atfork_register);
-}
-
-static pthread_mutex_t *lock_of(pthread_mutex_t *set, int fd)
-{
-	pthread_once(&atfork_once, atfork_register);
-	return &set[(unsigned)fd % STRIPES];
-}
-
 void shim_native_forget(int fd)
 {
 	nat *n = nat_of(fd, false);
 	if (!n)
 		return;
-	pthread_mutex_t *mu = lock_of(ilock, fd);
-	pthread_mutex_lock(mu);
+	pthread_mutex_lock(&n->ilock);
 	n->have = n->have_native = n->settled = false;
 	memset(n->assoc, 0, sizeof(n->assoc));
-	pthread_mutex_unlock(mu);
+	pthread_mutex_unlock(&n->ilock);
 }
 
 void shim_native_reset(int fd)
@@ -180,10 +175,9 @@ void shim_native_reset(int fd)
 	if (!n)
 		return;
 	shim_native_forget(fd);
-	pthread_mutex_t *mu = lock_of(rlock, fd);
-	pthread_mutex_lock(mu);
+	pthread_mutex_lock(&n->rlock);
 	n->rseq = n->roff = 0;
-	pthread_mutex_unlock(mu);
+	pthread_mutex_unlock(&n->rlock);
 }
 
 /* ---- what the daemon says ---- */
@@ -220,8 +214,7 @@ static int query(int fd, nat *n, view *v)
 		v->have_native = true;
 	}
 	v->settled = up_or_over(rep.state);
-	pthread_mutex_t *mu = lock_of(ilock, fd);
-	pthread_mutex_lock(mu);
+	pthread_mutex_lock(&n->ilock);
 	n->have = true;
 	n->have_native = v->have_native;
 	n->family = v->family;
@@ -229,7 +222,7 @@ static int query(int fd, nat *n, view *v)
 	n->info = v->info;
 	n->settled = n->settled || v->settled;
 	v->settled = n->settled;
-	pthread_mutex_unlock(mu);
+	pthread_mutex_unlock(&n->ilock);
 	return 0;
 }
 
@@ -242,8 +235,7 @@ static int info_get(int fd, int kind, view *v, bool fresh)
 	if (!n)
 		return -1;
 	if (!fresh) {
-		pthread_mutex_t *mu = lock_of(ilock, fd);
-		pthread_mutex_lock(mu);
+		pthread_mutex_lock(&n->ilock);
 		bool ok = n->have && (kind != SHIM_FD_NATIVE || n->settled);
 		if (ok) {
 			v->family = n->family;
@@ -252,17 +244,16 @@ static int info_get(int fd, int kind, view *v, bool fresh)
 			v->settled = n->settled;
 			v->info = n->info;
 		}
-		pthread_mutex_unlock(mu);
+		pthread_mutex_unlock(&n->ilock);
 		if (ok)
 			return 0;
 	}
 	return query(fd, n, v);
 }
 
-static void assoc_put(int fd, nat *n, int32_t id, uint16_t out)
+static void assoc_put(nat *n, int32_t id, uint16_t out)
 {
-	pthread_mutex_t *mu = lock_of(ilock, fd);
-	pthread_mutex_lock(mu);
+	pthread_mutex_lock(&n->ilock);
 	nat_assoc *slot = NULL;
 	for (int i = 0; i < NAT_ASSOCS && !slot; i++)
 		if (n->assoc[i].used && n->assoc[i].id == id)
@@ -273,17 +264,16 @@ static void assoc_put(int fd, nat *n, int32_t id, uint16_t out)
 	if (!slot)
 		slot = &n->assoc[n->victim++ % NAT_ASSOCS];
 	*slot = (nat_assoc){.id = id, .out = out, .used = 1};
-	pthread_mutex_unlock(mu);
+	pthread_mutex_unlock(&n->ilock);
 }
 
-static void assoc_drop(int fd, nat *n, int32_t id)
+static void assoc_drop(nat *n, int32_t id)
 {
-	pthread_mutex_t *mu = lock_of(ilock, fd);
-	pthread_mutex_lock(mu);
+	pthread_mutex_lock(&n->ilock);
 	for (int i = 0; i < NAT_ASSOCS; i++)
 		if (n->assoc[i].used && n->assoc[i].id == id)
 			n->assoc[i].used = 0;
-	pthread_mutex_unlock(mu);
+	pthread_mutex_unlock(&n->ilock);
 }
 
 /* Whether association `id` of one-to-many socket fd exists (1, with its
@@ -298,15 +288,14 @@ static int assoc_lookup(int fd, int32_t id, uint16_t *out)
 	nat *n = nat_of(fd, true);
 	if (!n)
 		return -1;
-	pthread_mutex_t *mu = lock_of(ilock, fd);
-	pthread_mutex_lock(mu);
+	pthread_mutex_lock(&n->ilock);
 	int found = 0;
 	for (int i = 0; i < NAT_ASSOCS && !found; i++)
 		if (n->assoc[i].used && n->assoc[i].id == id) {
 			*out = n->assoc[i].out;
 			found = 1;
 		}
-	pthread_mutex_unlock(mu);
+	pthread_mutex_unlock(&n->ilock);
 	if (found)
 		return 1;
 
@@ -328,7 +317,7 @@ static int assoc_lookup(int fd, int32_t id, uint16_t *out)
 		memcpy(&w, rep.val_buf, sizeof(w));
 		*out = (uint16_t)w.out_streams;
 	}
-	assoc_put(fd, n, id, *out);
+	assoc_put(n, id, *out);
 	return 1;
 }
 
@@ -344,19 +333,18 @@ static void assoc_note(int fd, int kind, const struct sctp_assoc_change *ac)
 	case SCTP_SHUTDOWN_COMP:
 	case SCTP_CANT_STR_ASSOC:
 		if (kind == SHIM_FD_NATIVE_MANY)
-			assoc_drop(fd, n, ac->sac_assoc_id);
+			assoc_drop(n, ac->sac_assoc_id);
 		break;
 	case SCTP_COMM_UP:
 	case SCTP_RESTART:
 		if (kind == SHIM_FD_NATIVE_MANY) {
-			assoc_put(fd, n, ac->sac_assoc_id,
+			assoc_put(n, ac->sac_assoc_id,
 				  ac->sac_outbound_streams);
 		} else {
-			pthread_mutex_t *mu = lock_of(ilock, fd);
-			pthread_mutex_lock(mu);
+			pthread_mutex_lock(&n->ilock);
 			if (n->have_native)
 				n->info.out_streams = ac->sac_outbound_streams;
-			pthread_mutex_unlock(mu);
+			pthread_mutex_unlock(&n->ilock);
 		}
 		break;
 	}
@@ -512,22 +500,70 @@ static bool channel_fits(int fd, size_t total, size_t pieces)
 	return (size_t)outq + need < (size_t)sndbuf;
 }
 
+/* Takes n's send lock.  A blocking caller waits for it, as a sender
+ * waits for lock_sock(); a non-blocking one only while the holder is busy
+ * for an instant: when the holder waits for room in the channel (the
+ * kernel's sctp_wait_for_sndbuf() releases the socket lock), there is no
+ * room for this caller either: EAGAIN.  Never an EAGAIN while the
+ * channel has room: an edge-triggered epoll would then wait forever. */
+static bool send_lock(int fd, nat *n, bool dontwait)
+{
+	if (!pthread_mutex_trylock(&n->slock))
+		return true;
+	if (!dontwait && !nonblocking(fd)) {
+		pthread_mutex_lock(&n->slock);
+		return true;
+	}
+	while (pthread_mutex_trylock(&n->slock)) {
+		if (__atomic_load_n(&n->swaiting, __ATOMIC_ACQUIRE))
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
+/* One datagram, waiting for room when the call may: the first piece as
+ * the program's own send would (SO_SNDTIMEO, signals); a later one
+ * whatever happens, as the message must go whole. */
+static int put_piece(int fd, nat *n, struct msghdr *mh, bool first,
+		     bool dontwait)
+{
+	while (shim_libc.sendmsg(fd, mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN || (first && dontwait))
+			return -1;
+		__atomic_store_n(&n->swaiting, true, __ATOMIC_RELEASE);
+		int rc = 0;
+		if (first) {
+			rc = shim_libc.sendmsg(fd, mh, MSG_NOSIGNAL) < 0 ? -1
+									 : 1;
+		} else {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			poll(&p, 1, -1);
+		}
+		__atomic_store_n(&n->swaiting, false, __ATOMIC_RELEASE);
+		if (rc)
+			return rc < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
 /* Sends a message of `total` bytes from iov with header *m as pieces,
  * under fd's send lock.  0, or -1 with errno (nothing sent when the
  * first piece failed; the socket is dead when a later one did). */
-static int put_message(int fd, wsp_msg *m, const struct iovec *iov, size_t niov,
-		       size_t total, int flags)
+static int put_message(int fd, nat *n, wsp_msg *m, const struct iovec *iov,
+		       size_t niov, size_t total, int flags)
 {
-	bool dontwait = flags & MSG_DONTWAIT;
 	size_t pieces = total ? (total + WSP_PIECE_MAX - 1) / WSP_PIECE_MAX : 1;
-	pthread_mutex_t *mu = lock_of(slock, fd);
+	bool dontwait = flags & MSG_DONTWAIT;
 	int cs, rc = -1, err = 0;
 
 	/* No cancellation with the lock held: a thread cancelled there
 	 * would leave it held, or half a message sent. */
 	pthread_testcancel();
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
-	if (dontwait ? pthread_mutex_trylock(mu) : pthread_mutex_lock(mu)) {
+	if (!send_lock(fd, n, dontwait)) {
 		pthread_setcancelstate(cs, NULL);
 		errno = EAGAIN;
 		return -1;
@@ -558,23 +594,15 @@ static int put_message(int fd, wsp_msg *m, const struct iovec *iov, size_t niov,
 		else
 			m->flags &= ~(uint32_t)WSP_MF_EOR;
 		struct msghdr mh = {.msg_iov = v, .msg_iovlen = (size_t)k};
-		int f = MSG_NOSIGNAL |
-			(first ? flags & MSG_DONTWAIT : MSG_DONTWAIT);
-		while (shim_libc.sendmsg(fd, &mh, f) < 0) {
-			if (first || (errno != EAGAIN && errno != EINTR)) {
-				err = errno;
-				goto out;
-			}
-			if (errno == EAGAIN) {
-				struct pollfd p = {.fd = fd, .events = POLLOUT};
-				poll(&p, 1, -1);
-			}
+		if (put_piece(fd, n, &mh, first, dontwait) < 0) {
+			err = errno;
+			goto out;
 		}
 		first = false;
 	} while (sent < total);
 	rc = 0;
 out:
-	pthread_mutex_unlock(mu);
+	pthread_mutex_unlock(&n->slock);
 	pthread_setcancelstate(cs, NULL);
 	if (rc < 0)
 		errno = err;
@@ -636,6 +664,9 @@ static ssize_t native_send(int fd, int kind, const struct msghdr *msg,
 	if (!sendto_form && !nlen)
 		name = NULL;
 
+	nat *n = nat_of(fd, true);
+	if (!n)
+		return -1;
 	view v;
 	if (info_get(fd, kind, &v, false) < 0)
 		return errno == ENOTSOCK ? fail_epipe(fd, flags) : -1;
@@ -689,7 +720,7 @@ static ssize_t native_send(int fd, int kind, const struct msghdr *msg,
 	/* sctp_sendmsg_check_sflags(): SHUTDOWN or ABORT (its payload the
 	 * abort reason), and 0 returned. */
 	if (sflags & (SCTP_EOF | SCTP_ABORT)) {
-		if (put_message(fd, &m, msg->msg_iov, msg->msg_iovlen, len,
+		if (put_message(fd, n, &m, msg->msg_iov, msg->msg_iovlen, len,
 				flags) < 0)
 			return errno == EPIPE ? fail_epipe(fd, flags) : -1;
 		return 0;
@@ -705,7 +736,8 @@ static ssize_t native_send(int fd, int kind, const struct msghdr *msg,
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (put_message(fd, &m, msg->msg_iov, msg->msg_iovlen, len, flags) < 0)
+	if (put_message(fd, n, &m, msg->msg_iov, msg->msg_iovlen, len, flags) <
+	    0)
 		return errno == EPIPE ? fail_epipe(fd, flags) : -1;
 	return (ssize_t)len;
 }
@@ -981,14 +1013,13 @@ static ssize_t native_recv(int fd, int kind, struct msghdr *msg, int flags)
 		errno = ENOTCONN;
 		return -1;
 	}
-	pthread_mutex_t *mu = lock_of(rlock, fd);
 	for (;;) {
 		got_msg g = {0};
 		bool eof;
-		pthread_mutex_lock(mu);
+		pthread_mutex_lock(&n->rlock);
 		ssize_t r =
 		    take_message(fd, n, msg, flags, (size_t)t, &g, &eof);
-		pthread_mutex_unlock(mu);
+		pthread_mutex_unlock(&n->rlock);
 		if (r >= 0 && eof)
 			return at_eof(fd, kind);
 		if (r >= 0) {

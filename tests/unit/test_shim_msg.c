@@ -1166,6 +1166,92 @@ static void test_send_whole_or_nothing(void **state)
 	unpair(p);
 }
 
+typedef struct big_writer {
+	int fd;
+	size_t len;
+	ssize_t rc;
+} big_writer;
+
+static void *write_big(void *arg)
+{
+	big_writer *w = arg;
+	char *b = calloc(1, w->len);
+	w->rc = shim_write(w->fd, b, w->len);
+	free(b);
+	return NULL;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* A thread waits for room in the middle of a message: a non-blocking
+ * send from another thread is EAGAIN at once (the kernel's socket lock is
+ * free while a sender waits for send buffer), a blocking one waits for
+ * the message to be whole; the daemon sees both whole, in order. */
+static void test_send_wait_for_room(void **state)
+{
+	(void)state;
+	daemon_reset(WSP_K_SCTP_STREAM, WSP_ST_ESTABLISHED);
+	pair p = mkpair('1');
+	struct timeval none = {0, 0};
+	setsockopt(p.app, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
+	big_writer w = {.fd = p.app, .len = 400000};
+	pthread_t t;
+	pthread_create(&t, NULL, write_big, &w);
+	usleep(200000);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	errno = 0;
+	assert_int_equal(shim_send(p.app, "x", 1, MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_true(ms_since(&t0) < 100);
+
+	/* The daemon reads: the big message, whole, then nothing. */
+	void *got;
+	pthread_t d;
+	pthread_create(&d, NULL, drain, &p.d);
+	pthread_join(d, &got);
+	pthread_join(t, NULL);
+	assert_int_equal(w.rc, 400000);
+	assert_int_equal((size_t)got, 400000);
+	wsp_msg h;
+	char b[4];
+	assert_int_equal(drecv(p.d, &h, b, sizeof(b)), -1);
+	unpair(p);
+}
+
+/* A blocking send that finds no room: SO_SNDTIMEO, and nothing sent. */
+static void test_send_timeout(void **state)
+{
+	(void)state;
+	daemon_reset(WSP_K_SCTP_STREAM, WSP_ST_ESTABLISHED);
+	pair p = mkpair('1');
+	static char big[WSP_PIECE_MAX];
+	int n = 0;
+	while (shim_send(p.app, big, sizeof(big), MSG_DONTWAIT) > 0)
+		n++;
+	assert_int_equal(errno, EAGAIN);
+	struct timeval tv = {0, 100000};
+	setsockopt(p.app, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(shim_send(p.app, big, 100, 0), -1);
+	assert_int_equal(errno, EAGAIN);
+	double ms = ms_since(&t0);
+	assert_true(ms >= 90 && ms < 1500);
+	wsp_msg h;
+	for (int i = 0; i < n; i++)
+		assert_int_equal(drecv(p.d, &h, big, sizeof(big)),
+				 WSP_PIECE_MAX);
+	assert_int_equal(drecv(p.d, &h, big, sizeof(big)), -1);
+	unpair(p);
+}
+
 /* Threads sending messages of several pieces at once: the daemon sees
  * each message whole, never interleaved. */
 typedef struct writer {
@@ -1320,6 +1406,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_send_one_to_many, setup),
 	    cmocka_unit_test(test_send_peeled),
 	    cmocka_unit_test(test_send_whole_or_nothing),
+	    cmocka_unit_test(test_send_wait_for_room),
+	    cmocka_unit_test(test_send_timeout),
 	    cmocka_unit_test(test_send_threads),
 	    cmocka_unit_test(test_mmsg),
 	    cmocka_unit_test(test_reset),
