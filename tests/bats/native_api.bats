@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# The kernel's SCTP socket API on native sockets (issue 11, proof 4):
+# tests/shim/sctpcheck, a plain libsctp program, run under withsctp, one
+# @test per sctpcheck test (one kernel behaviour each; `sctpcheck list`).
+# Each test prints "ok NAME" or "FAIL NAME: what differed" and is bounded
+# by its own alarm (10 s) besides `timeout` here.
+#
+# Ports: P1 (ports_init) is the daemon's UDP port; the SCTP ports of a test
+# are TP..TP+9, inside this test's own sctpd.
+
+load helpers
+
+SCTPCHECK="${SCTPCHECK:-$BUILD/tests/shim/sctpcheck}"
+
+setup() {
+	ports_init
+	ws_init
+	T=$BATS_TEST_TMPDIR
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/asan"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/ubsan"
+	TP=$((29000 + ($$ % 4) * 800 + (BATS_TEST_NUMBER - 1) * 10))
+	local f
+	for f in "$WITHSCTP" "$SCTPD" "$SHIM" "$SCTPCHECK"; do
+		[ -e "$f" ] || {
+			echo "missing: $f (run make)" >&2
+			return 1
+		}
+	done
+}
+
+teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		dump_logs
+		[ -f "$T/sctpd.log" ] &&
+			{ echo "--- sctpd.log (last lines)"; tail -25 "$T/sctpd.log"; }
+	fi
+	kill_all
+	ws_stop
+	# A sanitizer's report fails the test, even after its checks passed.
+	if ls "$T"/asan.* "$T"/ubsan.* >/dev/null 2>&1; then
+		head -60 "$T"/asan.* "$T"/ubsan.* 2>/dev/null
+		return 1
+	fi
+	return 0
+}
+
+# sc NAME: runs sctpcheck's test NAME under withsctp; passes when it says
+# "ok NAME" and exits 0.
+sc() {
+	bg sctpcheck 30 "$WITHSCTP" "$SCTPCHECK" "$1" "$TP"
+	bg_status sctpcheck
+	cat "$T/sctpcheck.out"
+	[ "$status" -eq 0 ]
+	grep -qx "ok $1" "$T/sctpcheck.out"
+}
+
+@test "every sctpcheck test has its @test here" {
+	run "$SCTPCHECK" list
+	[ "$status" -eq 0 ]
+	local want have
+	want=$(printf '%s\n' "$output" | sort)
+	have=$(sed -n 's/^@test "sctpcheck \([a-z0-9_]*\)".*/\1/p' \
+		"$BATS_TEST_FILENAME" | sort)
+	diff <(echo "$want") <(echo "$have")
+}
+
+# ---- socket() ----
+@test "sctpcheck socket_types" { sc socket_types; }
+@test "sctpcheck socket_flags" { sc socket_flags; }
+@test "sctpcheck socket_opts" { sc socket_opts; }
+
+# ---- one-to-one ----
+@test "sctpcheck o2o_blocking" { sc o2o_blocking; }
+@test "sctpcheck o2o_names" { sc o2o_names; }
+@test "sctpcheck o2o_nonblock_connect" { sc o2o_nonblock_connect; }
+@test "sctpcheck o2o_refused" { sc o2o_refused; }
+@test "sctpcheck o2o_recv_enotconn" { sc o2o_recv_enotconn; }
+@test "sctpcheck o2o_send_listener" { sc o2o_send_listener; }
+@test "sctpcheck o2o_shut_wr" { sc o2o_shut_wr; }
