@@ -77,3 +77,30 @@ sc() {
 @test "sctpcheck o2o_recv_enotconn" { sc o2o_recv_enotconn; }
 @test "sctpcheck o2o_send_listener" { sc o2o_send_listener; }
 @test "sctpcheck o2o_shut_wr" { sc o2o_shut_wr; }
+
+# ---- one-to-many ----
+@test "sctpcheck o2m_implicit" { sc o2m_implicit; }
+@test "sctpcheck o2m_assoc_number" { sc o2m_assoc_number; }
+@test "sctpcheck o2m_recv_enotconn" { sc o2m_recv_enotconn; }
+@test "sctpcheck o2m_sendall" { sc o2m_sendall; }
+@test "sctpcheck o2m_peeloff" { sc o2m_peeloff; }
+
+# ---- messages ----
+@test "sctpcheck msg_sinfo" { sc msg_sinfo; }
+@test "sctpcheck msg_partial" { sc msg_partial; }
+@test "sctpcheck msg_large" { sc msg_large; }
+@test "sctpcheck msg_peek" { sc msg_peek; }
+@test "sctpcheck msg_trunc" { sc msg_trunc; }
+@test "sctpcheck msg_dontwait" { sc msg_dontwait; }
+@test "sctpcheck msg_rcvtimeo" { sc msg_rcvtimeo; }
+@test "sctpcheck msg_unordered" { sc msg_unordered; }
+@test "sctpcheck msg_readwrite_o2o" { sc msg_readwrite_o2o; }
+@test "sctpcheck msg_readwrite_o2m" { sc msg_readwrite_o2m; }
+
+# ---- send errors ----
+@test "sctpcheck send_eof_data" { sc send_eof_data; }
+@test "sctpcheck send_zero_len" { sc send_zero_len; }
+@test "sctpcheck send_eof_stream" { sc send_eof_stream; }
+@test "sctpcheck send_bad_stream" { sc send_bad_stream; }
+@test "sctpcheck send_unknown_assoc" { sc send_unknown_assoc; }
+@test "sctpcheck send_emsgsize" { sc send_emsgsize; }

@@ -6,7 +6,10 @@
  *
  *   sctpcheck list          the tests' names
  *   sctpcheck NAME PORT     runs one test, SCTP ports PORT..PORT+9
- *   sctpcheck all PORT      runs every test, each in its own process
+ *   sctpcheck all PORT      runs every test, each in its own process and
+ *                           on its own ports (test i: PORT+10*i..), since
+ *                           an association closing after a test's exit
+ *                           keeps its port a while
  *
  * Exit status: 0 when every test run passed, 1 otherwise, 2 on bad usage.
  * Each test is bounded by alarm(10) and waits with poll timeouts; without
@@ -351,10 +354,13 @@ static int run_one(const test *t)
 
 /* Every test in its own process (this program again, so that each starts
  * with the shim's state fresh), one after the other. */
-static int run_all(const char *portstr)
+static int run_all(int first_port)
 {
 	int failed = 0;
 	for (size_t i = 0; i < NTESTS; i++) {
+		char portstr[16];
+		snprintf(portstr, sizeof(portstr), "%d",
+			 first_port + 10 * (int)i);
 		fflush(stdout);
 		pid_t pid = fork();
 		if (pid < 0) {
@@ -363,7 +369,7 @@ static int run_all(const char *portstr)
 		}
 		if (pid == 0) {
 			char *argv[] = {"sctpcheck", (char *)tests[i].name,
-					(char *)portstr, NULL};
+					portstr, NULL};
 			execv("/proc/self/exe", argv);
 			_exit(127);
 		}
@@ -394,8 +400,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	base_port = atoi(argv[2]);
-	if (strcmp(argv[1], "all") == 0)
-		return run_all(argv[2]);
+	if (strcmp(argv[1], "all") == 0) {
+		if (base_port + 10 * (int)NTESTS > 65535) {
+			fprintf(stderr, "sctpcheck: all needs %zu ports\n",
+				10 * NTESTS);
+			return 2;
+		}
+		return run_all(base_port);
+	}
 	const test *t = find(argv[1]);
 	if (!t) {
 		fprintf(stderr, "sctpcheck: no test %s (sctpcheck list)\n",

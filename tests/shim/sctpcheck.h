@@ -29,7 +29,28 @@
 	X(o2o_refused)                                                         \
 	X(o2o_recv_enotconn)                                                   \
 	X(o2o_send_listener)                                                   \
-	X(o2o_shut_wr)
+	X(o2o_shut_wr)                                                         \
+	X(o2m_implicit)                                                        \
+	X(o2m_assoc_number)                                                    \
+	X(o2m_recv_enotconn)                                                   \
+	X(o2m_sendall)                                                         \
+	X(o2m_peeloff)                                                         \
+	X(msg_sinfo)                                                           \
+	X(msg_partial)                                                         \
+	X(msg_large)                                                           \
+	X(msg_peek)                                                            \
+	X(msg_trunc)                                                           \
+	X(msg_dontwait)                                                        \
+	X(msg_rcvtimeo)                                                        \
+	X(msg_unordered)                                                       \
+	X(msg_readwrite_o2o)                                                   \
+	X(msg_readwrite_o2m)                                                   \
+	X(send_eof_data)                                                       \
+	X(send_zero_len)                                                       \
+	X(send_eof_stream)                                                     \
+	X(send_bad_stream)                                                     \
+	X(send_unknown_assoc)                                                  \
+	X(send_emsgsize)
 
 #define SCTPCHECK_DECLARE(name) void t_##name(void);
 SCTPCHECK_TESTS(SCTPCHECK_DECLARE)

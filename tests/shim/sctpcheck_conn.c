@@ -232,3 +232,133 @@ void t_o2o_shut_wr(void)
 	EXPECT_ERR(shutdown(fd, SHUT_WR), ENOTCONN);
 	close(fd);
 }
+
+/* sctp_sendmsg to a new address on one-to-many: sctp_sendmsg_new_asoc
+ * starts the association with the data queued; the listening server gets
+ * COMM_UP (sctp_sf_do_5_1D_ce) before the data, the data's msg_name is
+ * the packet's source (sctp_inet_skb_msgname), the notification's the
+ * peer (sctp_inet_event_msgname). */
+void t_o2m_implicit(void)
+{
+	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	subscribe_assoc_io(srv);
+	int cli = sk_bound(AF_INET, SOCK_SEQPACKET, 1);
+	addr to, from;
+	socklen_t tl = loop_addr(&to, AF_INET, 0);
+	loop_addr(&from, AF_INET, 1);
+	EXPECT_EQ(SYS(sctp_sendmsg(cli, "hello", 5, &to.sa, tl, 0, 0, 0, 0, 0)),
+		  5);
+	char buf[256];
+	rmsg m = rcv(srv, buf, sizeof(buf), 0);
+	EXPECT(m.flags & MSG_NOTIFICATION, "data before COMM_UP");
+	union sctp_notification *sn = (void *)buf;
+	EXPECT_EQ(sn->sn_header.sn_type, SCTP_ASSOC_CHANGE);
+	EXPECT_EQ(sn->sn_assoc_change.sac_state, SCTP_COMM_UP);
+	expect_addr("COMM_UP msg_name", &m.from, &from);
+	sctp_assoc_t id = sn->sn_assoc_change.sac_assoc_id;
+	m = rcv(srv, buf, sizeof(buf), 0);
+	EXPECT(!(m.flags & MSG_NOTIFICATION), "a second notification");
+	EXPECT(m.n == 5 && memcmp(buf, "hello", 5) == 0,
+	       "expected \"hello\", got %zd bytes", m.n);
+	EXPECT_EQ(m.fromlen, sizeof(struct sockaddr_in));
+	expect_addr("data msg_name", &m.from, &from);
+	EXPECT(m.has_sndrcv, "no SCTP_SNDRCV with sctp_data_io_event");
+	EXPECT_EQ(m.sndrcv.sinfo_assoc_id, id);
+}
+
+/* sctp_getsockopt_assoc_number: one-to-many counts its associations (two
+ * connects from one socket); one-to-one is EOPNOTSUPP, a short buffer
+ * EINVAL. */
+void t_o2m_assoc_number(void)
+{
+	int s0 = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	int s1 = sk_listen(AF_INET, SOCK_SEQPACKET, 1);
+	int cli = sk(AF_INET, SOCK_SEQPACKET);
+	uint32_t n = 99;
+	socklen_t l = sizeof(n);
+	SYS(getsockopt(cli, IPPROTO_SCTP, SCTP_GET_ASSOC_NUMBER, &n, &l));
+	EXPECT_EQ(n, 0);
+	sk_connect(cli, AF_INET, 0);
+	sk_connect(cli, AF_INET, 1);
+	l = sizeof(n);
+	SYS(getsockopt(cli, IPPROTO_SCTP, SCTP_GET_ASSOC_NUMBER, &n, &l));
+	EXPECT_EQ(n, 2);
+	EXPECT_EQ(l, sizeof(n));
+	l = 2;
+	EXPECT_ERR(getsockopt(cli, IPPROTO_SCTP, SCTP_GET_ASSOC_NUMBER, &n, &l),
+		   EINVAL);
+	int o2o = sk(AF_INET, SOCK_STREAM);
+	l = sizeof(n);
+	EXPECT_ERR(getsockopt(o2o, IPPROTO_SCTP, SCTP_GET_ASSOC_NUMBER, &n, &l),
+		   EOPNOTSUPP);
+	close(o2o);
+	close(s0);
+	close(s1);
+}
+
+/* sctp_wait_for_packet: a one-to-many socket with no association that is
+ * not listening has nothing to wait for: ENOTCONN at once (blocking). */
+void t_o2m_recv_enotconn(void)
+{
+	char buf[16];
+	struct timeval tv = {.tv_sec = 2};
+	int fd = sk(AF_INET, SOCK_SEQPACKET);
+	/* Were the wait to happen, EAGAIN after 2 s rather than a hang. */
+	SYS(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	EXPECT_ERR(recv(fd, buf, sizeof(buf), 0), ENOTCONN);
+	close(fd);
+	fd = sk_bound(AF_INET, SOCK_SEQPACKET, 0);
+	SYS(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	EXPECT_ERR(recv(fd, buf, sizeof(buf), 0), ENOTCONN);
+	close(fd);
+}
+
+/* sctp_sendmsg, SCTP_SENDALL on one-to-many: the message goes on every
+ * association (here three), and the call returns its length. */
+void t_o2m_sendall(void)
+{
+	int srv[3];
+	int cli = sk(AF_INET, SOCK_SEQPACKET);
+	for (int i = 0; i < 3; i++) {
+		srv[i] = sk_listen(AF_INET, SOCK_SEQPACKET, i);
+		sk_connect(cli, AF_INET, i);
+	}
+	struct sctp_sndrcvinfo si = {.sinfo_flags = SCTP_SENDALL};
+	EXPECT_EQ(SYS(snd(cli, "to all", 6, NULL, 0, &si, 0)), 6);
+	for (int i = 0; i < 3; i++)
+		expect_msg(srv[i], "to all");
+}
+
+/* sctp_do_peeloff: a new SOCK_SEQPACKET socket (sctp_copy_sock) with the
+ * association alone; its data no longer reaches the parent; it cannot
+ * listen (sctp_inet_listen: neither UDP nor TCP style); an unknown id
+ * and a one-to-one socket are EINVAL. */
+void t_o2m_peeloff(void)
+{
+	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	subscribe_assoc_io(srv);
+	int cli = sk(AF_INET, SOCK_SEQPACKET);
+	sk_connect(cli, AF_INET, 0);
+	union sctp_notification *sn =
+	    wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	sctp_assoc_t id = sn->sn_assoc_change.sac_assoc_id;
+	EXPECT_ERR(sctp_peeloff(srv, id + 1000), EINVAL);
+	int p = SYS(sctp_peeloff(srv, id));
+	EXPECT_EQ(get_int(p, SOL_SOCKET, SO_TYPE), SOCK_SEQPACKET);
+	uint32_t n = 99;
+	socklen_t l = sizeof(n);
+	SYS(getsockopt(srv, IPPROTO_SCTP, SCTP_GET_ASSOC_NUMBER, &n, &l));
+	EXPECT_EQ(n, 0);
+	addr to;
+	socklen_t tl = loop_addr(&to, AF_INET, 0);
+	EXPECT_EQ(
+	    SYS(sctp_sendmsg(cli, "peeled", 6, &to.sa, tl, 0, 0, 0, 0, 0)), 6);
+	expect_msg(p, "peeled");
+	EXPECT(!wait_ev(srv, POLLIN, 300),
+	       "the parent is readable after the peeloff");
+	EXPECT_EQ(SYS(write(p, "back", 4)), 4);
+	expect_msg(cli, "back");
+	EXPECT(listen(p, 1) == -1, "listen() on a peeled-off socket worked");
+	int o2o = sk_listen(AF_INET, SOCK_STREAM, 1);
+	EXPECT_ERR(sctp_peeloff(o2o, 1), EINVAL);
+}
