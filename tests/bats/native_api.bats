@@ -104,3 +104,20 @@ sc() {
 @test "sctpcheck send_bad_stream" { sc send_bad_stream; }
 @test "sctpcheck send_unknown_assoc" { sc send_unknown_assoc; }
 @test "sctpcheck send_emsgsize" { sc send_emsgsize; }
+
+# ---- control messages ----
+@test "sctpcheck cmsg_sndrcv" { sc cmsg_sndrcv; }
+@test "sctpcheck cmsg_rcvinfo" { sc cmsg_rcvinfo; }
+@test "sctpcheck cmsg_sndinfo" { sc cmsg_sndinfo; }
+@test "sctpcheck cmsg_sendv_recvv" { sc cmsg_sendv_recvv; }
+
+# ---- notifications ----
+@test "sctpcheck notif_comm_up" { sc notif_comm_up; }
+@test "sctpcheck notif_comm_lost" { sc notif_comm_lost; }
+@test "sctpcheck notif_shutdown_comp" { sc notif_shutdown_comp; }
+@test "sctpcheck notif_cant_str_assoc" { sc notif_cant_str_assoc; }
+@test "sctpcheck notif_shutdown_event" { sc notif_shutdown_event; }
+@test "sctpcheck notif_sender_dry" { sc notif_sender_dry; }
+@test "sctpcheck notif_adaptation" { sc notif_adaptation; }
+@test "sctpcheck notif_events_len" { sc notif_events_len; }
+@test "sctpcheck notif_event_types" { sc notif_event_types; }

@@ -50,7 +50,20 @@
 	X(send_eof_stream)                                                     \
 	X(send_bad_stream)                                                     \
 	X(send_unknown_assoc)                                                  \
-	X(send_emsgsize)
+	X(send_emsgsize)                                                       \
+	X(cmsg_sndrcv)                                                         \
+	X(cmsg_rcvinfo)                                                        \
+	X(cmsg_sndinfo)                                                        \
+	X(cmsg_sendv_recvv)                                                    \
+	X(notif_comm_up)                                                       \
+	X(notif_comm_lost)                                                     \
+	X(notif_shutdown_comp)                                                 \
+	X(notif_cant_str_assoc)                                                \
+	X(notif_shutdown_event)                                                \
+	X(notif_sender_dry)                                                    \
+	X(notif_adaptation)                                                    \
+	X(notif_events_len)                                                    \
+	X(notif_event_types)
 
 #define SCTPCHECK_DECLARE(name) void t_##name(void);
 SCTPCHECK_TESTS(SCTPCHECK_DECLARE)
