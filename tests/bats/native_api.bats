@@ -121,3 +121,27 @@ sc() {
 @test "sctpcheck notif_adaptation" { sc notif_adaptation; }
 @test "sctpcheck notif_events_len" { sc notif_events_len; }
 @test "sctpcheck notif_event_types" { sc notif_event_types; }
+
+# ---- socket options ----
+@test "sctpcheck opt_initmsg" { sc opt_initmsg; }
+@test "sctpcheck opt_nodelay" { sc opt_nodelay; }
+@test "sctpcheck opt_autoclose" { sc opt_autoclose; }
+@test "sctpcheck opt_default_send_param" { sc opt_default_send_param; }
+@test "sctpcheck opt_default_sndinfo" { sc opt_default_sndinfo; }
+@test "sctpcheck opt_maxseg" { sc opt_maxseg; }
+@test "sctpcheck opt_status" { sc opt_status; }
+@test "sctpcheck opt_peer_addr_info" { sc opt_peer_addr_info; }
+@test "sctpcheck opt_peer_addr_params" { sc opt_peer_addr_params; }
+@test "sctpcheck opt_rtoinfo" { sc opt_rtoinfo; }
+@test "sctpcheck opt_associnfo" { sc opt_associnfo; }
+@test "sctpcheck opt_delayed_sack" { sc opt_delayed_sack; }
+@test "sctpcheck opt_context" { sc opt_context; }
+@test "sctpcheck opt_fragment_interleave" { sc opt_fragment_interleave; }
+@test "sctpcheck opt_partial_delivery_point" { sc opt_partial_delivery_point; }
+@test "sctpcheck opt_max_burst" { sc opt_max_burst; }
+@test "sctpcheck opt_assoc_id_list" { sc opt_assoc_id_list; }
+@test "sctpcheck opt_pr_supported" { sc opt_pr_supported; }
+@test "sctpcheck opt_recvrcvinfo" { sc opt_recvrcvinfo; }
+@test "sctpcheck opt_recvnxtinfo" { sc opt_recvnxtinfo; }
+@test "sctpcheck opt_mapped_v4" { sc opt_mapped_v4; }
+@test "sctpcheck opt_bufs" { sc opt_bufs; }

@@ -63,7 +63,29 @@
 	X(notif_sender_dry)                                                    \
 	X(notif_adaptation)                                                    \
 	X(notif_events_len)                                                    \
-	X(notif_event_types)
+	X(notif_event_types)                                                   \
+	X(opt_initmsg)                                                         \
+	X(opt_nodelay)                                                         \
+	X(opt_autoclose)                                                       \
+	X(opt_default_send_param)                                              \
+	X(opt_default_sndinfo)                                                 \
+	X(opt_maxseg)                                                          \
+	X(opt_status)                                                          \
+	X(opt_peer_addr_info)                                                  \
+	X(opt_peer_addr_params)                                                \
+	X(opt_rtoinfo)                                                         \
+	X(opt_associnfo)                                                       \
+	X(opt_delayed_sack)                                                    \
+	X(opt_context)                                                         \
+	X(opt_fragment_interleave)                                             \
+	X(opt_partial_delivery_point)                                          \
+	X(opt_max_burst)                                                       \
+	X(opt_assoc_id_list)                                                   \
+	X(opt_pr_supported)                                                    \
+	X(opt_recvrcvinfo)                                                     \
+	X(opt_recvnxtinfo)                                                     \
+	X(opt_mapped_v4)                                                       \
+	X(opt_bufs)
 
 #define SCTPCHECK_DECLARE(name) void t_##name(void);
 SCTPCHECK_TESTS(SCTPCHECK_DECLARE)
