@@ -145,3 +145,20 @@ sc() {
 @test "sctpcheck opt_recvnxtinfo" { sc opt_recvnxtinfo; }
 @test "sctpcheck opt_mapped_v4" { sc opt_mapped_v4; }
 @test "sctpcheck opt_bufs" { sc opt_bufs; }
+
+# ---- libsctp ----
+@test "sctpcheck lib_bindx" { sc lib_bindx; }
+@test "sctpcheck lib_connectx" { sc lib_connectx; }
+@test "sctpcheck lib_getaddrs" { sc lib_getaddrs; }
+@test "sctpcheck lib_opt_info" { sc lib_opt_info; }
+
+# ---- poll ----
+@test "sctpcheck poll_o2m_writable" { sc poll_o2m_writable; }
+@test "sctpcheck poll_notif" { sc poll_notif; }
+@test "sctpcheck poll_partial" { sc poll_partial; }
+@test "sctpcheck poll_listener" { sc poll_listener; }
+
+# ---- closing ----
+@test "sctpcheck close_o2m_graceful" { sc close_o2m_graceful; }
+@test "sctpcheck close_o2m_unread" { sc close_o2m_unread; }
+@test "sctpcheck close_fork" { sc close_fork; }

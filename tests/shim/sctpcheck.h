@@ -85,7 +85,18 @@
 	X(opt_recvrcvinfo)                                                     \
 	X(opt_recvnxtinfo)                                                     \
 	X(opt_mapped_v4)                                                       \
-	X(opt_bufs)
+	X(opt_bufs)                                                            \
+	X(lib_bindx)                                                           \
+	X(lib_connectx)                                                        \
+	X(lib_getaddrs)                                                        \
+	X(lib_opt_info)                                                        \
+	X(poll_o2m_writable)                                                   \
+	X(poll_notif)                                                          \
+	X(poll_partial)                                                        \
+	X(poll_listener)                                                       \
+	X(close_o2m_graceful)                                                  \
+	X(close_o2m_unread)                                                    \
+	X(close_fork)
 
 #define SCTPCHECK_DECLARE(name) void t_##name(void);
 SCTPCHECK_TESTS(SCTPCHECK_DECLARE)
