@@ -39,7 +39,17 @@ $(BUILD)/tests/shim/ctorcheck: tests/shim/ctorcheck.c $(CTORLIB_SOS)
 	$(Q)$(CC) $(SHIMTEST_CFLAGS) $(LDFLAGS) -o $@ $< -L$(@D) -lctor \
 		-Wl,-rpath,'$$ORIGIN'
 
+# sctpcheck: the kernel's SCTP socket API, one test per behaviour, for the
+# native sockets (tests/bats/native_api.bats); its tests in several files.
+SCTPCHECK_SRCS := $(wildcard tests/shim/sctpcheck*.c)
+
+$(BUILD)/tests/shim/sctpcheck: $(SCTPCHECK_SRCS) tests/shim/sctpcheck.h
+	$(call say,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SHIMTEST_CFLAGS) $(LDFLAGS) -o $@ $(SCTPCHECK_SRCS) -lsctp
+
 EXTRA_TARGETS += $(SHIMTEST_BINS) $(CTORLIB_SOS) $(BUILD)/tests/shim/ctorcheck
+EXTRA_TARGETS += $(BUILD)/tests/shim/sctpcheck
 BATS_SUITES += tests/bats/shim.bats
 # TCP's semantics on converted sockets, tcpcheck on TCP and under withsctp.
 BATS_SUITES += tests/bats/tcp.bats
