@@ -42,6 +42,11 @@ EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 	return shim_accept4(fd, sa, len, flags, true);
 }
 
+EXPORT int shutdown(int fd, int how)
+{
+	return shim_shutdown(fd, how);
+}
+
 EXPORT int getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	return shim_getname(fd, sa, len, false);

@@ -311,3 +311,43 @@ int shim_native_setsockopt(int fd, int name, const void *val, socklen_t len)
 	}
 	return 0;
 }
+
+/* Linux inet_shutdown(): a socket that is not connected answers
+ * ENOTCONN; a listener ignores SHUT_WR.  sctp_shutdown() acts on
+ * one-to-one sockets only: SHUT_WR starts the association's SHUTDOWN (the
+ * daemon reads EOF on the channel: nchan.c); one-to-many and peeled-off
+ * sockets change nothing, so their channel is left open. */
+int shim_native_shutdown(int fd, int kind, int how)
+{
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) {
+		errno = EINVAL;
+		return -1;
+	}
+	wsp_req q = {.op = WSP_QUERY};
+	wsp_rep rep;
+	if (shim_ctl_call(&q, fd, &rep, NULL, false) < 0)
+		return -1;
+	if (rep.err) {
+		errno = rep.err;
+		return -1;
+	}
+	wsp_native nq = {0};
+	if (rep.len >= sizeof(nq))
+		memcpy(&nq, rep.val_buf, sizeof(nq));
+	if (kind == SHIM_FD_NATIVE_PEELED)
+		return 0;
+	if (kind == SHIM_FD_NATIVE_MANY) {
+		if (nq.listening)
+			return 0;
+		errno = ENOTCONN;
+		return -1;
+	}
+	if (rep.state == WSP_ST_LISTEN)
+		return 0;
+	if (rep.state != WSP_ST_ESTABLISHED && rep.state != WSP_ST_CLOSING &&
+	    rep.state != WSP_ST_CONNECTING) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	return shim_libc.shutdown(fd, how);
+}

@@ -110,8 +110,18 @@ int shim_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	if (shim_ctl_call(&q, fd, &rep, NULL, false) < 0)
 		return -1;
 	if (rep.err == ENOTSOCK) {
+		/* A native socket the daemon forgot once its association
+		 * ended: its SO_ERROR was given; the kernel's on the channel
+		 * (ECONNRESET from the close) is not the program's. */
+		bool was_native = shim_native_kind(fd) != 0;
 		shim_fd_set(fd, SHIM_FD_UNKNOWN);
-		return shim_libc.getsockopt(fd, level, name, val, len);
+		int r = shim_libc.getsockopt(fd, level, name, val, len);
+		if (r == 0 && was_native && level == SOL_SOCKET &&
+		    name == SO_ERROR && *len >= sizeof(int)) {
+			int zero = 0;
+			memcpy(val, &zero, sizeof(zero));
+		}
+		return r;
 	}
 	if (rep.err) {
 		errno = rep.err;

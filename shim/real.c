@@ -43,6 +43,7 @@ enum {
 	R_SETSOCKOPT,
 	R_SOCKETPAIR,
 	R_CLOSE,
+	R_SHUTDOWN,
 	R_DUP2,
 	R_DUP3,
 	R_DUP,
@@ -77,6 +78,7 @@ static const char *const names[R_COUNT] = {
     [R_SETSOCKOPT] = "setsockopt",
     [R_SOCKETPAIR] = "socketpair",
     [R_CLOSE] = "close",
+    [R_SHUTDOWN] = "shutdown",
     [R_DUP2] = "dup2",
     [R_DUP3] = "dup3",
     [R_DUP] = "dup",
@@ -214,6 +216,12 @@ static int t_close(int fd)
 {
 	int (*f)(int) = fn(R_CLOSE);
 	return f ? f(fd) : (int)syscall(SYS_close, fd);
+}
+
+static int t_shutdown(int fd, int how)
+{
+	int (*f)(int, int) = fn(R_SHUTDOWN);
+	return f ? f(fd, how) : (int)syscall(SYS_shutdown, fd, how);
 }
 
 static int t_dup2(int oldfd, int newfd)
@@ -376,6 +384,7 @@ const shim_real shim_libc = {
     .setsockopt = t_setsockopt,
     .socketpair = t_socketpair,
     .close = t_close,
+    .shutdown = t_shutdown,
     .dup2 = t_dup2,
     .dup3 = t_dup3,
     .dup = t_dup,

@@ -37,6 +37,7 @@ typedef struct shim_real {
 	int (*setsockopt)(int, int, int, const void *, socklen_t);
 	int (*socketpair)(int, int, int, int[2]);
 	int (*close)(int);
+	int (*shutdown)(int, int);
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
 	/* native message path (msg.c) */
@@ -134,6 +135,9 @@ int shim_native_connect(int fd, const struct sockaddr *sa, socklen_t len);
 /* SOL_SCTP options of a native socket. */
 int shim_native_getsockopt(int fd, int name, void *val, socklen_t *len);
 int shim_native_setsockopt(int fd, int name, const void *val, socklen_t len);
+/* shutdown() of a native socket, as Linux inet_shutdown() and
+ * sctp_shutdown() (native.c). */
+int shim_native_shutdown(int fd, int kind, int how);
 /* Waits for the outcome of the connect of a blocking app end (sock.c). */
 int shim_connect_wait(int fd, int app_sndbuf);
 
@@ -148,6 +152,7 @@ int shim_getname(int fd, struct sockaddr *sa, socklen_t *len, bool peer);
 int shim_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int shim_setsockopt(int fd, int level, int name, const void *val,
 		    socklen_t len);
+int shim_shutdown(int fd, int how);
 
 /* ---- native message path (msg.c, cmsg.c) ----
  *

@@ -374,3 +374,11 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		shim_wsp_to_sa(&rec.peer, rec.peer.family, sa, len);
 	return nfd;
 }
+
+int shim_shutdown(int fd, int how)
+{
+	int kind = shim_native_kind(fd);
+	if (!kind)
+		return shim_libc.shutdown(fd, how);
+	return shim_native_shutdown(fd, kind, how);
+}

@@ -679,6 +679,8 @@ static void native_drained(nassoc *na)
 		kick(s);
 	}
 	sd_nchan_finish(s);
+	sd_reap_at(s, host_now(s->d->h) +
+			  (s->connect_failed ? SD_REAP_DELAY : SD_ZOMBIE_DELAY));
 }
 
 /* ---- engine events ---- */

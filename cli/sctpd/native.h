@@ -201,8 +201,10 @@ void sd_nchan_notify(nassoc *na, const void *payload, uint32_t len,
 		     bool after_data);
 /* Drops what is queued for na (it is being freed or moved). */
 void sd_nchan_forget(nassoc *na);
-/* One-to-one: the association is over; the program reads EOF once it has
- * everything, and its sends fail with EPIPE. */
+/* One-to-one: the association is over and the program has everything:
+ * it reads EOF and its sends fail with EPIPE (after a failed connect, the
+ * channel closes: ECONNRESET, POLLERR).  The channel leaves the loop;
+ * the caller reaps the socket later. */
 void sd_nchan_finish(wsock *s);
 
 /* ---- notifications (notif.c) ---- */

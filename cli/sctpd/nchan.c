@@ -108,19 +108,25 @@ void sd_nchan_finish(wsock *s)
 {
 	if (s->fd < 0 || s->eof_to_app)
 		return;
-	/* The program reads what is queued, then EOF; its sends fail with
-	 * EPIPE (Linux unix_dgram_sendmsg: the peer's RCV_SHUTDOWN). */
 	s->eof_to_app = true;
-	shutdown(s->fd, SHUT_WR);
-	/* A failed connect: EOF first, then the filler goes (writable), so
-	 * the shim never takes "writable alone" for success (sock.c's
-	 * connect_wait), as on the converted channel. */
-	for (int i = 0; i < 256; i++) {
-		char b[sizeof(wsp_msg)];
-		if (recv(s->fd, b, sizeof(b), MSG_DONTWAIT | MSG_TRUNC) < 0)
-			break;
+	if (s->connect_failed) {
+		/* Closed with the connect filler unread: the kernel sets
+		 * ECONNRESET on the program's end, which polls POLLERR and
+		 * POLLHUP (as a refused SCTP connect does) and is writable
+		 * again; SO_ERROR still comes from us (the socket stays for
+		 * the reap delay). */
+		sd_nchan_close(s);
+		return;
 	}
+	/* The program reads what is queued, then EOF; its sends fail with
+	 * EPIPE (Linux unix_dgram_sendmsg: the peer's RCV_SHUTDOWN).  Both
+	 * shut, our end hangs up for good: it leaves the loop, and the
+	 * socket waits for the program's last questions (the reap). */
+	shutdown(s->fd, SHUT_WR);
 	shutdown(s->fd, SHUT_RD);
+	if (s->registered)
+		loop_fd_del(s->d->l, s->fd);
+	s->registered = false;
 }
 
 /* ---- program -> engine ---- */

@@ -768,8 +768,10 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len)
 		case SO_ERROR: {
 			int e = s->so_error;
 			s->so_error = 0;
-			if (s->reap_at && e)
-				sd_reap_at(s, 1); /* read: free it now */
+			/* Read: a converted socket goes now; a native one
+			 * stays for its SCTP questions until the reap. */
+			if (s->reap_at && e && !s->nat)
+				sd_reap_at(s, 1);
 			return put_int(e, val, len);
 		}
 		case SO_DOMAIN:
