@@ -53,3 +53,5 @@ EXTRA_TARGETS += $(BUILD)/tests/shim/sctpcheck
 BATS_SUITES += tests/bats/shim.bats
 # TCP's semantics on converted sockets, tcpcheck on TCP and under withsctp.
 BATS_SUITES += tests/bats/tcp.bats
+# The native SCTP socket API, one @test per sctpcheck test (issue 11).
+BATS_SUITES += tests/bats/native_api.bats

@@ -983,6 +983,32 @@ static void finish_recv(int fd, int kind, struct msghdr *msg, int flags,
 	}
 }
 
+/* SCTP_RECVNXTINFO (the daemon flags each message with WSP_MF_NXTINFO
+ * while it is on): Linux sctp_ulpevent_read_nxtinfo() describes the
+ * message at the head of the receive queue once one was read whole, if
+ * any: here the next datagram, peeked. */
+static void next_info(int fd, got_msg *g)
+{
+	if (!(g->last.flags & WSP_MF_NXTINFO))
+		return;
+	g->last.flags &= ~(uint32_t)WSP_MF_NXTINFO;
+	if (!g->eor)
+		return;
+	wsp_msg h;
+	ssize_t r = shim_libc.recv(fd, &h, sizeof(h),
+				   MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+	if (r < (ssize_t)sizeof(h) || (h.flags & WSP_MF_FILLER))
+		return;
+	g->last.flags |= WSP_MF_NXTINFO;
+	g->last.nxt_stream = h.stream;
+	g->last.nxt_ppid = h.ppid;
+	g->last.nxt_assoc = h.assoc;
+	g->last.nxt_length = (uint32_t)((size_t)r - sizeof(h));
+	g->last.nxt_flags = (uint16_t)(h.sflags & SCTP_UNORDERED);
+	if (h.flags & WSP_MF_NOTIFY)
+		g->last.nxt_flags |= SCTP_NOTIFICATION;
+}
+
 static ssize_t native_recv(int fd, int kind, struct msghdr *msg, int flags)
 {
 	if (!msg) {
@@ -1019,6 +1045,8 @@ static ssize_t native_recv(int fd, int kind, struct msghdr *msg, int flags)
 		pthread_mutex_lock(&n->rlock);
 		ssize_t r =
 		    take_message(fd, n, msg, flags, (size_t)t, &g, &eof);
+		if (r >= 0 && !eof)
+			next_info(fd, &g);
 		pthread_mutex_unlock(&n->rlock);
 		if (r >= 0 && eof)
 			return at_eof(fd, kind);

@@ -124,7 +124,9 @@ static void do_native(client *c, wsock *s, const wsp_req *q, int fd,
 		break;
 	case WSP_GETOPT:
 		memcpy(rep->val_buf, q->val, len);
-		rep->len = len ? len : WSP_OPT_MAX;
+		/* SOL_SCTP: the program's length decides (0 is EINVAL for
+		 * most); the others answer as for a converted socket. */
+		rep->len = q->arg == SOL_SCTP ? len : len ? len : WSP_OPT_MAX;
 		rep->err =
 		    q->arg == SOL_SCTP
 			? sd_sctpopt_get(s, q->name, rep->val_buf, &rep->len)
@@ -231,6 +233,8 @@ static void handle(client *c, const wsp_req *q, int fd)
 		}
 		wsock *s = sd_sock_new(d, q->family, q->kind, &q->params,
 				       c->uid, c->pid, comm, &app_fd);
+		if (s && q->kind == WSP_K_SCTP_STREAM)
+			sd_native_fill(s, app_fd);
 		if (!s)
 			rep.err = errno ? errno : ENOMEM;
 		if (!s && rep.err == ENFILE)

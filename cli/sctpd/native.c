@@ -63,6 +63,10 @@ int sd_native_init(wsock *s, int kind)
 	n->max_burst = 4;
 	n->sack_delay = 200;
 	n->sack_freq = 2;
+	n->prsctp = true;
+	/* sctp(7): heartbeats every 30 s unless the configuration says. */
+	if (!s->params.hb_interval)
+		s->params.hb_interval = 30000;
 	return 0;
 }
 
@@ -144,6 +148,7 @@ static nassoc *assoc_new(wsock *s, esctp_assoc *a)
 	na->a = a;
 	na->id = new_assoc_id(s->d);
 	na->waitfd = -1;
+	na->hb_interval = s->params.hb_interval;
 	na->last_use = host_now(s->d->h);
 	esctp_assoc_set_user(a, na);
 	assoc_link(s, na);
@@ -218,15 +223,31 @@ static void assoc_fill(nassoc *na)
 	na->in_streams = st.in_streams;
 	na->out_streams = st.out_streams;
 	for (uint32_t i = 0; i < st.npaths && i < 8; i++)
-		if (st.paths[i].primary || i == 0)
+		if (st.paths[i].primary || i == 0) {
 			sd_native_addr(s, &st.paths[i].addr, st.peer_port,
 				       &na->peer);
+			na->peer_e = st.paths[i].addr;
+			na->peer_port = st.peer_port;
+		}
 	if (s->kind != WSP_K_SCTP_SEQPACKET) {
 		s->peer = na->peer;
 		if (st.local_addr.family)
 			sd_native_addr(s, &st.local_addr, s->port->port,
 				       &s->local);
 	}
+}
+
+/* The local side of the associations of s: its bound address and those
+ * sctp_bindx() added. */
+static void local_side(const wsock *s, esctp_local *loc)
+{
+	sd_port_local_side(s, loc);
+	if (!loc->naddrs)
+		return; /* a wildcard: every address */
+	for (unsigned i = 0;
+	     i < s->nat->nextra && loc->naddrs < ESCTP_MAX_LOCAL; i++)
+		sd_addr_to_esctp(&s->nat->extra[i], 0,
+				 &loc->addrs[loc->naddrs++]);
 }
 
 /* ---- connect ---- */
@@ -260,14 +281,25 @@ void sd_native_reconfigure(wsock *s, const struct sctp_initmsg *im)
 	 * a native socket must not take it for a converted TCP socket. */
 	cfg.adaptation = n->adaptation_set;
 	cfg.adaptation_ind = n->adaptation_ind;
+	cfg.prsctp = n->prsctp;
+	if (n->assoc_max_retrans)
+		cfg.assoc_max_retrans = (uint16_t)n->assoc_max_retrans;
+	if (n->cookie_life)
+		cfg.cookie_life_ms = n->cookie_life;
+	cfg.sack_delay_ms = n->sack_delay;
+	cfg.sack_freq = (uint16_t)n->sack_freq;
+	cfg.max_burst = (uint16_t)n->max_burst;
 	esctp_endpoint_reconfigure(s->port->ep, &cfg);
 }
 
-/* DESIGN.md §3: a connecting one-to-one socket's app end stays unwritable
- * until the outcome: a tiny send buffer filled with filler datagrams the
- * channel discards once the association is up (nchan.c). */
-static void fill_app_end(wsock *s, int app_fd)
+/* DESIGN.md §3: a one-to-one socket's app end stays unwritable until its
+ * association is up, as Linux sctp_poll() reports no POLLOUT before: a
+ * tiny send buffer filled with filler datagrams the channel discards once
+ * the association is up (nchan.c).  Done when the socket is made. */
+void sd_native_fill(wsock *s, int app_fd)
 {
+	if (s->filler)
+		return; /* filled when it was made */
 	socklen_t l = sizeof(s->app_sndbuf);
 	if (getsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &s->app_sndbuf, &l) < 0)
 		s->app_sndbuf = 0;
@@ -317,7 +349,7 @@ static int start_assoc(wsock *s, const wsp_addr *addrs, unsigned n,
 	if (rc < 0)
 		return rc == ESCTP_ERR_EXIST ? EALREADY : EINVAL;
 	esctp_local loc;
-	sd_port_local_side(s, &loc);
+	local_side(s, &loc);
 	esctp_assoc_set_local(a, &loc);
 	nassoc *na = assoc_new(s, a);
 	if (!na) {
@@ -363,7 +395,7 @@ int sd_native_connect(wsock *s, const wsp_addr *addrs, unsigned n,
 		return e;
 	*id = na->id;
 	if (s->kind == WSP_K_SCTP_STREAM) {
-		fill_app_end(s, app_fd);
+		sd_native_fill(s, app_fd);
 		return 0;
 	}
 	int pv[2];
@@ -442,7 +474,7 @@ void sd_native_accept(wsock *l, esctp_assoc *a)
 {
 	sctpd *d = l->d;
 	esctp_local loc;
-	sd_port_local_side(l, &loc);
+	local_side(l, &loc);
 	esctp_assoc_set_local(a, &loc);
 	if (l->kind == WSP_K_SCTP_SEQPACKET) {
 		nassoc *na = assoc_new(l, a);

@@ -58,7 +58,12 @@ struct nassoc {
 				  CLOSED */
 	int error;	       /* what ended it (errno), 0 while it lives */
 	wsp_addr peer;	       /* primary path, in the socket's family */
+	esctp_addr peer_e;     /* ... as the engine has it (family 0 until
+				  known), shown per SCTP_I_WANT_MAPPED_V4_ADDR
+				  when a message is written */
+	uint16_t peer_port;
 	uint16_t in_streams, out_streams;
+	uint32_t hb_interval; /* SCTP_PEER_ADDR_PARAMS of this association */
 	int waitfd;	       /* one-to-many connect: pipe write end */
 	esctp_tstamp last_use; /* AUTOCLOSE: user data either way */
 	bool shutdown_sent;
@@ -104,6 +109,11 @@ typedef struct nsock {
 	uint32_t sack_delay, sack_freq;
 	int32_t context;
 	bool nodelay;
+	bool prsctp; /* SCTP_PR_SUPPORTED for new associations (on) */
+	uint32_t assoc_max_retrans, cookie_life; /* SCTP_ASSOCINFO, 0: default */
+	/* Addresses added by sctp_bindx() beyond the bound one. */
+	unsigned nextra;
+	wsp_addr extra[WSP_MAX_LOCAL];
 	/* The last association that ended, for WSP_ASSOC after it went. */
 	int32_t last_gone_id;
 	int last_gone_err;
@@ -118,6 +128,9 @@ void sd_native_free(wsock *s);
  * SCTP_INITMSG, or im for one INIT; SO_SNDBUF, RTO...), for the
  * associations it starts or accepts from now on. */
 void sd_native_reconfigure(wsock *s, const struct sctp_initmsg *im);
+/* A new one-to-one socket: its app end app_fd (the caller's copy) made
+ * unwritable until the association is up; once. */
+void sd_native_fill(wsock *s, int app_fd);
 /* Connects s to addrs (sctp_connectx; connect is one address).  *id gets
  * the new association's id; on a one-to-many socket *wait_fd gets a fd
  * that reads EOF once it is up or failed.  0 or an errno. */

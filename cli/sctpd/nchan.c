@@ -180,8 +180,14 @@ static bool pump_in(wsock *s)
 	nsock *n = s->nat;
 	/* A connecting one-to-one socket: the filler keeps the program's
 	 * end unwritable until the outcome. */
+	/* A one-to-one socket not connected yet (new, bound, listening,
+	 * connecting) or whose connect failed: the filler keeps the
+	 * program's end unwritable (Linux sctp_poll(): no POLLOUT before
+	 * the association is up). */
 	if (s->kind == WSP_K_SCTP_STREAM &&
-	    (s->state == WSP_ST_CONNECTING || s->connect_failed)) {
+	    (s->state == WSP_ST_NEW || s->state == WSP_ST_BOUND ||
+	     s->state == WSP_ST_LISTEN || s->state == WSP_ST_CONNECTING ||
+	     s->connect_failed)) {
 		/* ... unless the program is gone: nothing but filler is
 		 * there to read. */
 		if (!s->hup)
@@ -301,7 +307,13 @@ static void put_header(wsock *s, nassoc *na, wsp_msg *h)
 {
 	h->seq = ++s->nat->seq;
 	h->assoc = na->id;
-	h->addr = na->peer;
+	/* Linux decides the form at read time (sctp_inet6_skb_msgname),
+	 * by SCTP_I_WANT_MAPPED_V4_ADDR as it is then: here, when the
+	 * datagram is written. */
+	if (na->peer_e.family)
+		sd_native_addr(s, &na->peer_e, na->peer_port, &h->addr);
+	else
+		h->addr = na->peer;
 	memcpy(piece, h, sizeof(*h));
 }
 
@@ -336,7 +348,8 @@ static bool write_data(wsock *s, nassoc *na)
 	wsp_msg h = {
 	    .flags = (eor ? WSP_MF_EOR : 0) |
 		     ((n->subscribe & 1) ? WSP_MF_SNDRCV : 0) |
-		     (n->recvrcvinfo ? WSP_MF_RCVINFO : 0),
+		     (n->recvrcvinfo ? WSP_MF_RCVINFO : 0) |
+		     (n->recvnxtinfo ? WSP_MF_NXTINFO : 0),
 	    .stream = ri.stream,
 	    .ssn = ri.ssn,
 	    .sflags = (ri.flags & ESCTP_UNORDERED) ? SCTP_UNORDERED : 0,

@@ -400,15 +400,31 @@ void sd_port_unlisten(wsock *s)
 }
 
 /* The listener for a packet to dst from src:sport, or NULL. */
+/* span_match() for listener l, counting the addresses a native socket
+ * added with sctp_bindx() as its very own. */
+static int listener_match(const wsock *l, const esctp_addr *dst)
+{
+	span sp;
+	span_of(l, &sp);
+	int m = span_match(&sp, dst);
+	if (m || !l->nat)
+		return m;
+	for (unsigned i = 0; i < l->nat->nextra; i++) {
+		esctp_addr e;
+		sd_addr_to_esctp(&l->nat->extra[i], 0, &e);
+		if (esctp_addr_same_ip(&e, dst))
+			return 2;
+	}
+	return 0;
+}
+
 static wsock *listener_for(wsport *p, const esctp_addr *src, uint16_t sport,
 			   const esctp_addr *dst)
 {
 	int best = 0;
 	unsigned ties = 0;
 	for (wsock *l = p->listeners; l; l = l->lnext) {
-		span sp;
-		span_of(l, &sp);
-		int m = span_match(&sp, dst);
+		int m = listener_match(l, dst);
 		if (!m)
 			continue;
 		/* compute_score(): the very address first, then a socket of
@@ -432,9 +448,7 @@ static wsock *listener_for(wsport *p, const esctp_addr *src, uint16_t sport,
 		h = (h ^ src->ip[i]) * 16777619u;
 	unsigned pick = ties > 1 ? h % ties : 0;
 	for (wsock *l = p->listeners; l; l = l->lnext) {
-		span sp;
-		span_of(l, &sp);
-		int m = span_match(&sp, dst);
+		int m = listener_match(l, dst);
 		bool same_family =
 		    (dst->family == ESCTP_AF_INET) == (l->family == AF_INET);
 		if (m && m * 2 + same_family == best && pick-- == 0)

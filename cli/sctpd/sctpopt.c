@@ -182,9 +182,10 @@ static void reconfigure(wsock *s)
 static int set_events(wsock *s, const void *val, uint32_t len)
 {
 	struct sctp_event_subscribe ev;
-	/* Linux: any length up to the struct (older ABIs pass less). */
+	/* Linux: any length up to the struct (older ABIs pass less), not
+	 * more. */
 	if (len > sizeof(ev))
-		len = sizeof(ev);
+		return -1;
 	memset(&ev, 0, sizeof(ev));
 	memcpy(&ev, val, len);
 	const uint8_t *f = (const uint8_t *)&ev;
@@ -255,12 +256,15 @@ static int set_peer_addr_params(wsock *s, const void *val, uint32_t len)
 		hb = pp.spp_hbinterval ? pp.spp_hbinterval : 30000;
 	if (hb != (uint32_t)-1) {
 		if (na) {
+			na->hb_interval = hb;
 			esctp_assoc_set_hb_interval(na->a, hb);
 		} else {
 			s->params.hb_interval = hb;
-			for (nassoc *x = s->nat->assocs; x; x = x->next)
+			for (nassoc *x = s->nat->assocs; x; x = x->next) {
+				x->hb_interval = hb;
 				if (x->a)
 					esctp_assoc_set_hb_interval(x->a, hb);
+			}
 			reconfigure(s);
 		}
 	}
@@ -318,20 +322,39 @@ static int bindx(wsock *s, const void *val, uint32_t len, bool add, uid_t uid)
 						  : 0;
 		if (!alen || len - off < alen || !from_storage(p + off, alen, &w))
 			return EINVAL;
-		if (!add)
-			return s->port ? EINVAL : EINVAL; /* no ASCONF, and
-							     the only address
-							     cannot go */
-		int e = n == 0 && !s->port ? sd_sock_bind(s, &w, uid) : 0;
+		if (!add) {
+			/* sctp_bindx_rem(): an address added before goes;
+			 * the last one cannot (and without ASCONF nothing
+			 * changes for associations that exist). */
+			nsock *ns = s->nat;
+			for (unsigned i = 0; i < ns->nextra; i++)
+				if (!memcmp(ns->extra[i].ip, w.ip, 16)) {
+					ns->extra[i] = ns->extra[--ns->nextra];
+					return 0;
+				}
+			return EINVAL;
+		}
+		bool first = n == 0 && !s->port;
+		int e = first ? sd_sock_bind(s, &w, uid) : 0;
 		if (e)
 			return e;
-		if (n > 0 || s->port) {
-			/* More addresses: advertised by the endpoint. */
-			esctp_addr ea;
-			sd_addr_to_esctp(&w, 0, &ea);
+		e = first ? 1 : 0; /* the bound address is not an extra */
+		if (n > 0 || e == 0) {
+			/* More addresses on the same port: the socket's own
+			 * too (listeners take INITs to them, associations
+			 * advertise them). */
 			if (w.port && w.port != s->port->port)
 				return EINVAL;
-			esctp_endpoint_add_local_addr(s->port->ep, &ea);
+			nsock *ns = s->nat;
+			bool known = !memcmp(&w.ip, &s->bound.ip, 16);
+			for (unsigned i = 0; i < ns->nextra && !known; i++)
+				known = !memcmp(w.ip, ns->extra[i].ip, 16);
+			if (!known && ns->nextra == WSP_MAX_LOCAL)
+				return ENOMEM;
+			if (!known) {
+				w.port = s->port->port;
+				ns->extra[ns->nextra++] = w;
+			}
 		}
 		off += alen;
 		n++;
@@ -370,10 +393,14 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		reconfigure(s);
 		return 0;
 	}
-	case SCTP_EVENTS:
-		if (set_events(s, val, len))
+	case SCTP_EVENTS: {
+		int r = set_events(s, val, len);
+		if (r < 0)
+			return EINVAL;
+		if (r)
 			dry_now(s);
 		return 0;
+	}
 	case SCTP_EVENT:
 		return set_event(s, val, len);
 	case SCTP_NODELAY:
@@ -432,15 +459,19 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		if (len != sizeof(av))
 			return EINVAL;
 		memcpy(&av, val, sizeof(av));
+		nassoc *na;
+		if (assoc_or_socket(s, av.assoc_id, &na))
+			return EINVAL;
 		n->context = (int32_t)av.assoc_value;
 		return 0;
 	}
 	case SCTP_MAXSEG: {
 		struct sctp_assoc_value av;
+		/* Linux: an int (deprecated) or at least the struct. */
 		if (len == sizeof(int)) {
 			memset(&av, 0, sizeof(av));
 			memcpy(&av.assoc_value, val, sizeof(int));
-		} else if (len == sizeof(av)) {
+		} else if (len >= sizeof(av)) {
 			memcpy(&av, val, sizeof(av));
 		} else {
 			return EINVAL;
@@ -452,11 +483,17 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		n->maxseg = av.assoc_value;
 		return 0;
 	}
-	case SCTP_PARTIAL_DELIVERY_POINT:
+	case SCTP_PARTIAL_DELIVERY_POINT: {
 		if (get_int(val, len, &v))
+			return EINVAL;
+		/* Linux: at most half the receive buffer. */
+		esctp_config cfg;
+		sd_engine_config(s->d, &s->params, &cfg);
+		if ((uint32_t)v > cfg.rcvbuf / 2)
 			return EINVAL;
 		n->pd_point = (uint32_t)v;
 		return 0;
+	}
 	case SCTP_MAX_BURST: {
 		struct sctp_assoc_value av = {0};
 		if (len == sizeof(int))
@@ -523,11 +560,60 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		sd_addr_to_esctp(&w, 0, &ea);
 		return esctp_assoc_set_primary(na->a, &ea) < 0 ? EINVAL : 0;
 	}
-	case SCTP_ASSOCINFO:
-	case SCTP_DELAYED_SACK:
-		/* Accepted and kept for getsockopt (sd_sock_setopt records
-		 * it): the engine's values stay RFC 9260's. */
-		return ENOPROTOOPT;
+	case SCTP_ASSOCINFO: {
+		struct sctp_assocparams ap;
+		if (len != sizeof(ap))
+			return EINVAL;
+		memcpy(&ap, val, sizeof(ap));
+		nassoc *na;
+		if (assoc_or_socket(s, ap.sasoc_assoc_id, &na))
+			return EINVAL;
+		if (ap.sasoc_asocmaxrxt)
+			n->assoc_max_retrans = ap.sasoc_asocmaxrxt;
+		if (ap.sasoc_cookie_life)
+			n->cookie_life = ap.sasoc_cookie_life;
+		reconfigure(s);
+		return 0;
+	}
+	case SCTP_DELAYED_SACK: {
+		struct sctp_sack_info si;
+		/* Linux: struct sctp_sack_info, or the deprecated
+		 * sctp_assoc_value (its value the delay). */
+		if (len == sizeof(si)) {
+			memcpy(&si, val, sizeof(si));
+		} else if (len == sizeof(struct sctp_assoc_value)) {
+			struct sctp_assoc_value av;
+			memcpy(&av, val, sizeof(av));
+			si.sack_assoc_id = av.assoc_id;
+			si.sack_delay = av.assoc_value;
+			si.sack_freq = av.assoc_value ? 0 : 1;
+		} else {
+			return EINVAL;
+		}
+		if (si.sack_delay > 500)
+			return EINVAL;
+		nassoc *na;
+		if (assoc_or_socket(s, si.sack_assoc_id, &na))
+			return EINVAL;
+		if (si.sack_delay)
+			n->sack_delay = si.sack_delay;
+		if (si.sack_freq)
+			n->sack_freq = si.sack_freq;
+		reconfigure(s);
+		return 0;
+	}
+	case SCTP_PR_SUPPORTED: {
+		struct sctp_assoc_value av;
+		if (len != sizeof(av))
+			return EINVAL;
+		memcpy(&av, val, sizeof(av));
+		nassoc *na;
+		if (assoc_or_socket(s, av.assoc_id, &na))
+			return EINVAL;
+		n->prsctp = av.assoc_value != 0;
+		reconfigure(s);
+		return 0;
+	}
 	case SCTP_REUSE_PORT:
 		if (get_int(val, len, &v))
 			return EINVAL;
@@ -588,7 +674,8 @@ static int get_paddr_info(wsock *s, void *val, uint32_t *len)
 	esctp_status es;
 	esctp_assoc_status(na->a, &es);
 	int i = path_of(&es, &w);
-	if (i < 0)
+	/* sctp_assoc_lookup_paddr(): the address with its port. */
+	if (i < 0 || w.port != es.peer_port)
 		return EINVAL;
 	paddrinfo(s, na, &es, i, &pi);
 	return put(val, len, &pi, sizeof(pi));
@@ -705,14 +792,16 @@ static int get_local_addrs(wsock *s, void *val, uint32_t *len)
 	} else {
 		ws[n] = s->bound;
 		ws[n++].port = port;
+		for (unsigned i = 0; i < s->nat->nextra && n < 64; i++)
+			ws[n++] = s->nat->extra[i];
 	}
 	return put_addrs(ws, n, na ? na->id : id, val, len);
 }
 
 static int get_id_list(wsock *s, void *val, uint32_t *len)
 {
-	if (s->kind != WSP_K_SCTP_SEQPACKET)
-		return EINVAL;
+	if (s->kind == WSP_K_SCTP_STREAM)
+		return EOPNOTSUPP;
 	uint32_t n = 0;
 	for (nassoc *na = s->nat->assocs; na; na = na->next)
 		n++;
@@ -742,7 +831,7 @@ static int get_paddr_params(wsock *s, void *val, uint32_t *len)
 	int e = assoc_or_socket(s, pp.spp_assoc_id, &na);
 	if (e)
 		return e;
-	uint32_t hb = s->params.hb_interval;
+	uint32_t hb = na ? na->hb_interval : s->params.hb_interval;
 	pp.spp_hbinterval = hb ? hb : 30000;
 	pp.spp_pathmaxrxt = 5;
 	pp.spp_flags = (hb ? SPP_HB_ENABLE : SPP_HB_DISABLE) | SPP_PMTUD_ENABLE;
@@ -802,8 +891,8 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 	case SCTP_GET_ASSOC_ID_LIST:
 		return get_id_list(s, val, len);
 	case SCTP_GET_ASSOC_NUMBER: {
-		if (s->kind != WSP_K_SCTP_SEQPACKET)
-			return EINVAL;
+		if (s->kind == WSP_K_SCTP_STREAM)
+			return EOPNOTSUPP;
 		int c = 0;
 		for (nassoc *na = n->assocs; na; na = na->next)
 			c++;
@@ -817,7 +906,10 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		memset(&ev, 0, sizeof(ev));
 		for (unsigned i = 0; i < sizeof(ev) && i < 16; i++)
 			f[i] = (n->subscribe >> i) & 1;
-		/* Linux: min(len, sizeof): programs probe the size. */
+		/* Linux: min(len, sizeof): programs probe the size; 0 is
+		 * EINVAL. */
+		if (!*len)
+			return EINVAL;
 		uint32_t l = *len < sizeof(ev) ? *len : (uint32_t)sizeof(ev);
 		memcpy(val, &ev, l);
 		*len = l;
@@ -858,10 +950,13 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 	case SCTP_MAX_BURST: {
 		struct sctp_assoc_value av;
 		if (*len < sizeof(av))
-			return name == SCTP_MAXSEG && *len >= sizeof(int)
+			return name == SCTP_MAXSEG && *len == sizeof(int)
 				   ? put_int(val, len, (int)n->maxseg)
 				   : EINVAL;
 		memcpy(&av, val, sizeof(av));
+		nassoc *na;
+		if (assoc_or_socket(s, av.assoc_id, &na))
+			return EINVAL;
 		av.assoc_value = name == SCTP_CONTEXT ? (uint32_t)n->context
 				 : name == SCTP_MAXSEG ? n->maxseg
 						       : n->max_burst;
@@ -915,9 +1010,12 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 			return e;
 		esctp_config cfg;
 		sd_engine_config(s->d, &s->params, &cfg);
-		ap.sasoc_asocmaxrxt = cfg.assoc_max_retrans;
+		ap.sasoc_asocmaxrxt = n->assoc_max_retrans
+					  ? (uint16_t)n->assoc_max_retrans
+					  : cfg.assoc_max_retrans;
 		ap.sasoc_local_rwnd = cfg.rcvbuf;
-		ap.sasoc_cookie_life = cfg.cookie_life_ms;
+		ap.sasoc_cookie_life =
+		    n->cookie_life ? n->cookie_life : cfg.cookie_life_ms;
 		if (na) {
 			esctp_status es;
 			esctp_assoc_status(na->a, &es);
@@ -947,7 +1045,7 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		esctp_status es = {0};
 		if (na)
 			esctp_assoc_status(na->a, &es);
-		av.assoc_value = na ? es.prsctp : 1;
+		av.assoc_value = na ? es.prsctp : n->prsctp;
 		return put(val, len, &av, sizeof(av));
 	}
 	case SCTP_REUSE_PORT:

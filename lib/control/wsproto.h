@@ -175,7 +175,9 @@ typedef struct wsp_rep {
 #define WSP_MF_FILLER 0x0004	/* connect filler: no payload, discarded */
 #define WSP_MF_SNDRCV 0x0010	/* deliver an SCTP_SNDRCV cmsg (data_io) */
 #define WSP_MF_RCVINFO 0x0020	/* deliver SCTP_RCVINFO (RECVRCVINFO on) */
-#define WSP_MF_NXTINFO 0x0040	/* deliver SCTP_NXTINFO from the nxt_ fields */
+#define WSP_MF_NXTINFO 0x0040	/* RECVNXTINFO on: the shim delivers
+				   SCTP_NXTINFO about the next datagram
+				   queued, if any (it fills the nxt_ fields) */
 #define WSP_MF_INIT 0x0100	/* app -> daemon: the init_ fields are set
 				   (an SCTP_INIT cmsg) */
 #define WSP_MF_SNDINFO 0x0200	/* app -> daemon: an SCTP_SNDRCV or
