@@ -60,11 +60,11 @@ extern void __chk_fail(void) __attribute__((noreturn));
 
 /* ---- per-fd state ---- */
 
-/* Records exist for fd numbers up to RLIMIT_NOFILE's ceiling (the
- * default fs.nr_open), in pages mapped on first use: nothing is allocated
- * with malloc, which a hook called from a signal handler must not do.
- * Zeroed memory is a free glibc mutex (PTHREAD_MUTEX_INITIALIZER). */
-#define NAT_MAX (1 << 20)
+/* Records exist for the fd numbers of the fd table, in pages mapped on
+ * first use: nothing is allocated with malloc, which a hook called from
+ * a signal handler must not do.  Zeroed memory is a free glibc mutex
+ * (PTHREAD_MUTEX_INITIALIZER). */
+#define NAT_MAX SHIM_FD_MAX
 #define NAT_PAGE 256
 #define NAT_ASSOCS 8
 

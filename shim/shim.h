@@ -171,9 +171,10 @@ enum {
 	SHIM_FD_NATIVE_PEELED = 7, /* peeled off a one-to-many socket */
 };
 
-/* fd numbers below this have an entry in the fd table; calls on higher
- * ones probe every time. */
-#define SHIM_FD_MAX 65536
+/* fd numbers below this have an entry in the fd table (one byte each,
+ * touched only where used): RLIMIT_NOFILE's ceiling, the default
+ * fs.nr_open.  Calls on higher ones probe every time. */
+#define SHIM_FD_MAX (1 << 20)
 
 /* SHIM_FD_NATIVE, SHIM_FD_NATIVE_MANY, SHIM_FD_NATIVE_PEELED, or 0 when fd
  * is not a native socket.  Known from the fd table, else probed once by
