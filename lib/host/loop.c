@@ -273,6 +273,10 @@ int loop_run_once(loop *l, int timeout_ms)
 
 	if (l->before_sleep)
 		l->before_sleep(l, l->before_sleep_arg);
+	/* The hook may have ended the loop (the daemon's last socket went
+	 * while it stops): do not sleep until the next timer first. */
+	if (l->stop)
+		return 0;
 	int n =
 	    epoll_wait(l->epfd, evs, LOOP_MAX_EVENTS, wait_ms(l, timeout_ms));
 	if (n < 0) {

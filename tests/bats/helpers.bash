@@ -215,7 +215,10 @@ ws_stop() {
 	pid=$(ws_daemon_pid)
 	[ -n "$pid" ] || return 0
 	kill "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 60 ]; do
+	# A daemon that exited is a zombie until whoever adopted it reaps
+	# it (init: not at once in every container): gone all the same.
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 60 ] &&
+		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
