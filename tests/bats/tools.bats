@@ -136,8 +136,8 @@ time.sleep(25)"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
-	echo "$output" | grep -Eq "^NEW +\*:\* +\*:\* +- +python3\[[0-9]+\] +$ME$"
-	echo "$output" | grep -Eq "^BOUND +127\.0\.0\.1:$P3 +\*:\* +- +python3\[[0-9]+\] +$ME$"
+	echo "$output" | grep -Eq "^NEW +tcp +\*:\* +\*:\* +- +python3\[[0-9]+\] +$ME$"
+	echo "$output" | grep -Eq "^BOUND +tcp +127\.0\.0\.1:$P3 +\*:\* +- +python3\[[0-9]+\] +$ME$"
 	echo "$output" | grep -Eq "^LISTEN +tcp +\[::1\]:$P4 "
 }
 
