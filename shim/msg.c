@@ -628,6 +628,41 @@ static int which_assoc(int fd, int kind, const view *v, int32_t id,
 	return 0;
 }
 
+/* The association a send to m->addr goes to: asks the daemon, which
+ * starts one if none is there (WSP_CONNECTX, implicit: an existing one is
+ * no error).  Sets m->assoc; *out gets its outbound streams when known.
+ * 0, or -1 with errno (the setup's: EADDRNOTAVAIL, EINVAL...). */
+static int implicit_assoc(int fd, int kind, wsp_msg *m, uint16_t *out)
+{
+	wsp_req q = {.op = WSP_CONNECTX, .naddrs = 1, .arg = 1};
+	wsp_rep rep;
+	q.addrs[0] = m->addr;
+	if (m->flags & WSP_MF_INIT) {
+		struct sctp_initmsg im = {
+		    .sinit_num_ostreams = m->init_ostreams,
+		    .sinit_max_instreams = m->init_maxin,
+		    .sinit_max_attempts = m->init_attempts,
+		    .sinit_max_init_timeo = m->init_timeo,
+		};
+		memcpy(q.val, &im, sizeof(im));
+		q.len = sizeof(im);
+	}
+	if (shim_ctl_call(&q, fd, &rep, NULL, false) < 0)
+		return -1;
+	if (rep.err) {
+		errno = rep.err;
+		return -1;
+	}
+	m->assoc = rep.val;
+	if (rep.len >= sizeof(wsp_native)) {
+		wsp_native w;
+		memcpy(&w, rep.val_buf, sizeof(w));
+		*out = (uint16_t)w.out_streams;
+	}
+	(void)kind;
+	return 0;
+}
+
 static ssize_t native_send(int fd, int kind, const struct msghdr *msg,
 			   int flags, bool sendto_form)
 {
@@ -713,9 +748,13 @@ static ssize_t native_send(int fd, int kind, const struct msghdr *msg,
 					   ? -1
 					   : fail_epipe(fd, flags);
 		}
-		/* With a destination, whether it is an association's or a
-		 * new one (implicit setup, with SCTP_INIT) is the
-		 * daemon's to tell. */
+		/* With a destination: the association it names, or a new
+		 * one set up now (implicit setup, with SCTP_INIT), as the
+		 * kernel's sctp_sendmsg_new_asoc() does before sendmsg()
+		 * returns; a receive right after it sees the association. */
+		else if (!(sflags & (SCTP_EOF | SCTP_ABORT)) &&
+			 implicit_assoc(fd, kind, &m, &out) < 0)
+			return errno == EPIPE ? fail_epipe(fd, flags) : -1;
 	}
 	/* sctp_sendmsg_check_sflags(): SHUTDOWN or ABORT (its payload the
 	 * abort reason), and 0 returned. */

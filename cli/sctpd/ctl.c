@@ -93,8 +93,22 @@ static void do_native(client *c, wsock *s, const wsp_req *q, int fd,
 	case WSP_LISTEN:
 		rep->err = sd_sock_listen(s, q->arg);
 		break;
-	case WSP_CONNECT:
-	case WSP_CONNECTX: {
+	case WSP_CONNECTX:
+		if (q->arg == 1) {
+			/* An implicit setup for a send (arg 1). */
+			wsp_native nq;
+			rep->err = sd_native_implicit_req(
+			    s, &q->addrs[0],
+			    q->len >= sizeof(struct sctp_initmsg) ? q->val
+								  : NULL,
+			    &nq);
+			memcpy(rep->val_buf, &nq, sizeof(nq));
+			rep->len = sizeof(nq);
+			rep->val = nq.assoc;
+			break;
+		}
+		/* fall through */
+	case WSP_CONNECT: {
 		int32_t id = 0;
 		bool x = q->op == WSP_CONNECTX;
 		rep->err = sd_native_connect(s, x ? q->addrs : &q->addr,

@@ -422,6 +422,38 @@ int sd_native_implicit(wsock *s, const wsp_msg *h, nassoc **out)
 	return start_assoc(s, &h->addr, 1, &im, out);
 }
 
+int sd_native_implicit_req(wsock *s, const wsp_addr *addr, const void *init,
+			   wsp_native *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = s->kind;
+	if (s->kind == WSP_K_SCTP_PEELED || s->state == WSP_ST_LISTEN)
+		return s->kind == WSP_K_SCTP_PEELED ? 0 : EPIPE;
+	nassoc *na = s->kind == WSP_K_SCTP_SEQPACKET
+			 ? sd_native_find_addr(s, addr)
+			 : s->nat->assocs;
+	if (!na) {
+		struct sctp_initmsg im = s->nat->initmsg;
+		if (init) {
+			struct sctp_initmsg g;
+			memcpy(&g, init, sizeof(g));
+			if (g.sinit_num_ostreams)
+				im.sinit_num_ostreams = g.sinit_num_ostreams;
+			if (g.sinit_max_instreams)
+				im.sinit_max_instreams = g.sinit_max_instreams;
+			if (g.sinit_max_attempts)
+				im.sinit_max_attempts = g.sinit_max_attempts;
+		}
+		int e = start_assoc(s, addr, 1, &im, &na);
+		if (e)
+			return e;
+	}
+	out->assoc = na->id;
+	out->state = na->state;
+	out->out_streams = na->state == WSP_ST_CONNECTING ? 0 : na->out_streams;
+	return 0;
+}
+
 int sd_native_assoc_state(wsock *s, int32_t id, wsp_native *out)
 {
 	nsock *n = s->nat;

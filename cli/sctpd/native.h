@@ -136,6 +136,12 @@ void sd_native_fill(wsock *s, int app_fd);
  * that reads EOF once it is up or failed.  0 or an errno. */
 int sd_native_connect(wsock *s, const wsp_addr *addrs, unsigned n,
 		      int app_fd, int32_t *id, int *wait_fd);
+/* WSP_CONNECTX for a send to addr (implicit setup): the association to
+ * addr, started now if there is none (init: a struct sctp_initmsg from an
+ * SCTP_INIT cmsg, or NULL).  Fills out (assoc, state, out_streams).  0 or
+ * an errno. */
+int sd_native_implicit_req(wsock *s, const wsp_addr *addr, const void *init,
+			   wsp_native *out);
 /* WSP_ASSOC: association id of s as a wsp_native: its state, its
  * outbound streams, and in `assoc` the errno that ended it (0 while it
  * lives, ENOENT for an id never seen).  0 or an errno. */

@@ -249,6 +249,22 @@ static int set_peer_addr_params(wsock *s, const void *val, uint32_t len)
 	int e = assoc_or_socket(s, pp.spp_assoc_id, &na);
 	if (e)
 		return e;
+	/* sctp_apply_peer_addr_params(): SPP_HB_DEMAND sends a HEARTBEAT
+	 * now, to the address given or every path; it needs an
+	 * association. */
+	if (pp.spp_flags & SPP_HB_DEMAND) {
+		if (!na)
+			return EINVAL;
+		wsp_addr w;
+		esctp_addr ea;
+		bool one = from_storage(&pp.spp_address,
+					sizeof(pp.spp_address), &w);
+		if (one)
+			sd_addr_to_esctp(&w, 0, &ea);
+		if (esctp_assoc_heartbeat_now(na->a, one ? &ea : NULL) < 0)
+			return EINVAL;
+		sd_native_touched(na);
+	}
 	uint32_t hb = (uint32_t)-1;
 	if (pp.spp_flags & SPP_HB_DISABLE)
 		hb = 0;

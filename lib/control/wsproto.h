@@ -60,7 +60,10 @@ enum wsp_op {
 			  association is up or failed (WSP_ASSOC tells
 			  which); a one-to-one socket is filled as by
 			  WSP_CONNECT and becomes writable instead
-			  (rep.len: its SO_SNDBUF, to restore then) */
+			  (rep.len: its SO_SNDBUF, to restore then).
+			  arg 1: the implicit setup of a send to addrs[0]
+			  (an association there is no error; val: its id;
+			  val_buf: a wsp_native; SCTP_INIT in val) */
 	WSP_ASSOC,     /* fd, assoc -> state (WSP_ST_*), val = the error
 			  that ended it (0 while it lives), and a wsp_native
 			  in val_buf (its out_streams, state) */

@@ -424,6 +424,24 @@ int esctp_assoc_set_mtu(esctp_assoc *a, const esctp_addr *addr, uint16_t mtu)
 	return 0;
 }
 
+/* RFC 9260 §8.3: "the sender MAY also send HEARTBEAT chunks ... upon
+ * the request of the upper layer" (SPP_HB_DEMAND). */
+int esctp_assoc_heartbeat_now(esctp_assoc *a, const esctp_addr *addr)
+{
+	if (!a)
+		return ESCTP_ERR_INVAL;
+	if (!hb_state(a) || !assoc_live(a))
+		return ESCTP_ERR_STATE;
+	int i = addr ? assoc_find_path(a, addr) : -1;
+	if (addr && i < 0)
+		return ESCTP_ERR_INVAL;
+	for (unsigned k = 0; k < a->npaths; k++)
+		if (!addr || (int)k == i)
+			a->paths[k].hb_pending = true;
+	assoc_touch(a, a->now_seen);
+	return 0;
+}
+
 void esctp_assoc_set_hb_interval(esctp_assoc *a, uint32_t ms)
 {
 	if (!a)

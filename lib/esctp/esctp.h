@@ -535,6 +535,12 @@ int esctp_assoc_set_primary(esctp_assoc *a, const esctp_addr *addr);
 /* Sets the largest SCTP packet for the path to addr (NULL: all paths). */
 int esctp_assoc_set_mtu(esctp_assoc *a, const esctp_addr *addr, uint16_t mtu);
 
+/* Sends a HEARTBEAT on the path to addr (ports ignored; NULL: every
+ * path) at the next output, whatever the interval (the socket API's
+ * SPP_HB_DEMAND).  Returns 0, ESCTP_ERR_INVAL (no such path) or
+ * ESCTP_ERR_STATE (not established). */
+int esctp_assoc_heartbeat_now(esctp_assoc *a, const esctp_addr *addr);
+
 /* Enables (ms > 0) or disables heartbeats on every path. */
 void esctp_assoc_set_hb_interval(esctp_assoc *a, uint32_t ms);
 

@@ -228,11 +228,48 @@ static void test_peer_silent(void **state)
 	SIM_FINISH(s);
 }
 
+/* esctp_assoc_heartbeat_now() (SPP_HB_DEMAND): with heartbeats off, one
+ * HEARTBEAT goes at once and is answered; before the association is up,
+ * or to an address that is no path, it is refused. */
+static void test_heartbeat_on_demand(void **state)
+{
+	(void)state;
+	sim *s = sim_new(777, NULL, NULL);
+	assert_non_null(s);
+	esctp_assoc *early = NULL;
+	SIM_OK_OR_FAIL(s, sim_establish(s));
+	early = s->side[SIM_A].assoc;
+	esctp_assoc_set_hb_interval(early, 0);
+	esctp_assoc_set_hb_interval(s->side[SIM_Z].assoc, 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 5 * ESCTP_SECOND));
+	uint64_t hb = s->side[SIM_A].chunks_sent[4];
+	uint64_t ack = s->side[SIM_Z].chunks_sent[5];
+	/* One path: one HEARTBEAT; NULL: one per path. */
+	assert_int_equal(
+	    esctp_assoc_heartbeat_now(early, &s->side[SIM_Z].addr[0]), 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 100 * ESCTP_MS));
+	assert_int_equal(s->side[SIM_A].chunks_sent[4], hb + 1);
+	assert_int_equal(s->side[SIM_Z].chunks_sent[5], ack + 1);
+	esctp_status st;
+	esctp_assoc_status(early, &st);
+	assert_int_equal(esctp_assoc_heartbeat_now(early, NULL), 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 100 * ESCTP_MS));
+	assert_int_equal(s->side[SIM_A].chunks_sent[4], hb + 1 + st.npaths);
+	esctp_addr nowhere = s->side[SIM_Z].addr[0];
+	nowhere.ip[3] ^= 0x55;
+	assert_int_equal(esctp_assoc_heartbeat_now(early, &nowhere),
+			 ESCTP_ERR_INVAL);
+	assert_int_equal(esctp_assoc_heartbeat_now(NULL, NULL),
+			 ESCTP_ERR_INVAL);
+	SIM_FINISH(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_primary_path_failure),
 	    cmocka_unit_test(test_peer_silent),
+	    cmocka_unit_test(test_heartbeat_on_demand),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);

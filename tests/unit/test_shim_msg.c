@@ -48,7 +48,7 @@ static struct {
 	wsp_native nat;
 	int so_error;
 	fake_assoc assocs[4];
-	int nqueries, nassocq, ngetopt;
+	int nqueries, nassocq, ngetopt, nimplicit;
 } D;
 
 int shim_ctl_call(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
@@ -85,6 +85,14 @@ int shim_ctl_call(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 			}
 		}
 		rep->err = EINVAL;
+		return 0;
+	case WSP_CONNECTX:
+		/* The implicit setup of a send with a destination: the
+		 * daemon answers with the association's id (here 42). */
+		if (q->arg != 1 || q->naddrs != 1)
+			break;
+		D.nimplicit++;
+		rep->val = 42;
 		return 0;
 	case WSP_GETOPT:
 		D.ngetopt++;
@@ -1040,6 +1048,9 @@ static void test_send_one_to_many(void **state)
 	assert_int_equal(h.addr.port, 6000);
 	assert_int_equal(h.flags, WSP_MF_EOR | WSP_MF_INIT);
 	assert_int_equal(h.init_ostreams, 12);
+	/* The association was asked for before the message went. */
+	assert_true(D.nimplicit >= 1);
+	assert_int_equal(h.assoc, 42);
 	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
 	assert_int_equal(shim_sendmsg(p.app, &m, 0), -1);
 	assert_int_equal(errno, EINVAL);
