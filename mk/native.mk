@@ -19,4 +19,12 @@ $(BUILD)/tests/native/%: tests/native/%.c
 	$(Q)$(CC) -std=gnu11 -O0 -g -w -MMD -MP $(LDFLAGS) -o $@ $< -lsctp
 
 EXTRA_TARGETS += $(SEED_BINS) $(NATIVE_BINS)
-BATS_SUITES += tests/bats/native.bats
+BATS_SUITES += tests/bats/native.bats tests/bats/native_programs.bats
+
+# make bench's native SCTP figures (tests/bench/native.sh): manyassoc runs
+# preloaded, so it is built as the drivers are, without the sanitizers.
+$(BUILD)/bench/manyassoc: tests/bench/manyassoc.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -g $(WARN) $(LDFLAGS) -o $@ $<
+EXTRA_TARGETS += $(BUILD)/bench/manyassoc

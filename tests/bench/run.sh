@@ -89,3 +89,7 @@ BUILD="$BUILD" BENCH_RUNS="$RUNS" sh "$(dirname "$0")/withsctp.sh"
 
 # Connection bursts across two namespaces: withsctp beside TCP and usrsctp.
 BUILD="$BUILD" BENCH_RUNS="$RUNS" sh "$(dirname "$0")/burst.sh"
+
+# Native SCTP sockets: iperf3 --sctp beside converted TCP, TCP and usrsctp;
+# small messages from 100 associations.
+BUILD="$BUILD" BENCH_RUNS="$RUNS" sh "$(dirname "$0")/native.sh"

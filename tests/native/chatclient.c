@@ -4,7 +4,9 @@
  * prints every message it receives until it has COUNT of them or
  * TIMEOUT_S seconds pass (exit status 1 then).
  *
- *   chatclient PORT LINE DELAY_MS COUNT TIMEOUT_S
+ *   chatclient PORT LINE DELAY_MS COUNT TIMEOUT_S [IPV4]
+ *
+ * IPV4: the server's address, 127.0.0.1 by default.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,13 +21,18 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 6) {
-		fprintf(stderr, "usage: chatclient PORT LINE DELAY_MS COUNT TIMEOUT_S\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: chatclient PORT LINE DELAY_MS COUNT "
+				"TIMEOUT_S [IPV4]\n");
 		return 2;
 	}
 	struct sockaddr_in a = {.sin_family = AF_INET,
 				.sin_port = htons((uint16_t)atoi(argv[1]))};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (argc == 7 && inet_pton(AF_INET, argv[6], &a.sin_addr) != 1) {
+		fprintf(stderr, "chatclient: bad address %s\n", argv[6]);
+		return 2;
+	}
 	int fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
 		perror("chatclient");
