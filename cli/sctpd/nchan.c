@@ -344,6 +344,13 @@ static bool write_data(wsock *s, nassoc *na)
 				   WSP_PIECE_MAX, &ri);
 	if (got < 0)
 		return true;
+	/* The window reopens: the engine's window update (SACK) leaves at
+	 * the endpoint's next output, which a kick brings before the loop
+	 * sleeps; without it the peer waits for its zero-window probe. */
+	if (s->port)
+		host_kick(s->port->he);
+	else if (na->s->port)
+		host_kick(na->s->port->he);
 	bool eor = (ri.flags & ESCTP_EOR) != 0;
 	wsp_msg h = {
 	    .flags = (eor ? WSP_MF_EOR : 0) |
