@@ -121,3 +121,16 @@ teardown() {
 	done
 	daemon_idle
 }
+
+@test "engine = kernel leaves a program's own SCTP sockets to the kernel (which has none here)" {
+	# With the embedded engine the seed client connects (a server is
+	# needed for that); with -e kernel the kernel's socket() answers, as
+	# on a kernel with SCTP, here: "Protocol not supported".
+	run timeout 10 "$WITHSCTP" -e kernel "$SEEDS/echo_client" 127.0.0.1
+	echo "$output"
+	[ "$status" -ne 0 ]
+	echo "$output" | grep -q "Protocol not supported"
+	run timeout 10 "$WITHSCTP" -e embedded "$SEEDS/echo_client" 127.0.0.1
+	echo "$output"
+	echo "$output" | grep -q "Connection refused"
+}
