@@ -57,6 +57,7 @@ INSTALL_PROGS :=   # cli programs installed in bin/
 MAN1_PAGES :=
 MAN3_PAGES :=
 MAN5_PAGES :=
+MAN7_PAGES :=
 MAN8_PAGES :=
 EXTRA_TARGETS :=   # other things `all` builds (the shim)
 # Include paths of an object: the engine's by default (its sources, its
@@ -164,7 +165,8 @@ deps:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
-	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+	  $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 lib/esctp/esctp.h $(DESTDIR)$(PREFIX)/include/
 	for p in $(INSTALL_PROGS); do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(PREFIX)/bin/; done
@@ -172,6 +174,7 @@ install: all
 	for m in $(MAN1_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	for m in $(MAN3_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man3/; done
 	for m in $(MAN5_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done
+	for m in $(MAN7_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man7/; done
 	for m in $(MAN8_PAGES); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done
 
 uninstall:
@@ -181,6 +184,7 @@ uninstall:
 	for m in $(MAN1_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$${m##*/}; done
 	for m in $(MAN3_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man3/$${m##*/}; done
 	for m in $(MAN5_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man5/$${m##*/}; done
+	for m in $(MAN7_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man7/$${m##*/}; done
 	for m in $(MAN8_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man8/$${m##*/}; done
 
 format:

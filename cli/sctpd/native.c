@@ -64,6 +64,7 @@ int sd_native_init(wsock *s, int kind)
 	n->sack_delay = 200;
 	n->sack_freq = 2;
 	n->prsctp = true;
+	n->pf_retrans = 0xffff; /* the engine's default: no PF state */
 	/* sctp(7): heartbeats every 30 s unless the configuration says. */
 	if (!s->params.hb_interval)
 		s->params.hb_interval = 30000;
@@ -149,6 +150,8 @@ static nassoc *assoc_new(wsock *s, esctp_assoc *a)
 	na->id = new_assoc_id(s->d);
 	na->waitfd = -1;
 	na->hb_interval = s->params.hb_interval;
+	na->strreset = s->nat->strreset;
+	na->pf_expose = s->nat->pf_expose;
 	na->last_use = host_now(s->d->h);
 	esctp_assoc_set_user(a, na);
 	assoc_link(s, na);
@@ -289,6 +292,9 @@ void sd_native_reconfigure(wsock *s, const struct sctp_initmsg *im)
 	cfg.sack_delay_ms = n->sack_delay;
 	cfg.sack_freq = (uint16_t)n->sack_freq;
 	cfg.max_burst = (uint16_t)n->max_burst;
+	if (n->pathmaxrxt)
+		cfg.path_max_retrans = n->pathmaxrxt;
+	cfg.pf_retrans = n->pf_retrans;
 	esctp_endpoint_reconfigure(s->port->ep, &cfg);
 }
 
@@ -339,7 +345,10 @@ static int start_assoc(wsock *s, const wsp_addr *addrs, unsigned n,
 		return EALREADY;
 	esctp_addr peers[WSP_MAX_PEERS];
 	for (unsigned i = 0; i < n; i++)
-		sd_addr_to_esctp(&addrs[i], d->udp_port, &peers[i]);
+		sd_addr_to_esctp(&addrs[i],
+				 s->nat->encap_port ? s->nat->encap_port
+						    : d->udp_port,
+				 &peers[i]);
 	sd_native_reconfigure(s, im);
 	esctp_assoc *a;
 	int rc = esctp_endpoint_connect(s->port->ep, peers, n, addrs[0].port,
@@ -548,6 +557,10 @@ void sd_native_accept(wsock *l, esctp_assoc *a)
 	keep->in_ready = false;
 	keep->last_gone_id = 0;
 	keep->unread = (sd_unread){0};
+	/* The association began on the listener (sctp_association_init()
+	 * copies its endpoint's values). */
+	na->strreset = keep->strreset;
+	na->pf_expose = keep->pf_expose;
 	s->appdup = app_fd;
 	s->accepted = true;
 	s->linger0 = l->linger0;
@@ -829,7 +842,8 @@ static void assoc_events(host_handler *self, host_ep *e, const esctp_event *ev)
 		assoc_ended(na, ended_errno(ev));
 		break;
 	case ESCTP_EV_PEER_ADDR_CHANGE:
-		sd_notif_paddr_change(na, &ev->addr, ev->path_state, 0);
+		if (sd_sctpopt_paddr_notify(na, ev))
+			sd_notif_paddr_change(na, &ev->addr, ev->path_state, 0);
 		sd_nchan_pump(s);
 		break;
 	case ESCTP_EV_REMOTE_ERROR:

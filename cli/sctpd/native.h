@@ -69,6 +69,11 @@ struct nassoc {
 	bool shutdown_sent;
 	bool shutdown_on_up; /* the program closed while it started */
 	bool drained; /* closed, and every byte and record delivered */
+	/* SCTP_ENABLE_STREAM_RESET and SCTP_EXPOSE_POTENTIALLY_FAILED_STATE,
+	 * from the socket's when it began (sctpopt_more.c); the paths whose
+	 * entry into the potentially-failed state went unreported (bit i:
+	 * path i of esctp_status). */
+	uint8_t strreset, pf_expose, pf_hidden;
 	nrec *rq_head, *rq_tail; /* notifications not yet in the channel */
 };
 
@@ -111,6 +116,14 @@ typedef struct nsock {
 	bool nodelay;
 	bool prsctp; /* SCTP_PR_SUPPORTED for new associations (on) */
 	uint32_t assoc_max_retrans, cookie_life; /* SCTP_ASSOCINFO, 0: default */
+	/* sctpopt_more.c: SCTP_PEER_ADDR_THLDS (Path.Max.Retrans, 0: the
+	 * engine's; the potentially-failed threshold, 0xffff: off), the
+	 * remote UDP encapsulation port of the associations it starts (0:
+	 * sctpd's own), and values kept only to be read back. */
+	uint16_t pathmaxrxt, pf_retrans;
+	uint16_t encap_port;
+	uint8_t strreset, pf_expose;
+	bool auto_asconf;
 	/* Addresses added by sctp_bindx() beyond the bound one. */
 	unsigned nextra;
 	wsp_addr extra[WSP_MAX_LOCAL];
@@ -246,5 +259,10 @@ void sd_notif_pdapi(nassoc *na, uint16_t stream, uint16_t ssn);
 int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		   uid_t uid);
 int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len);
+/* Whether a path change of na (ESCTP_EV_PEER_ADDR_CHANGE) is reported:
+ * Linux sctp_assoc_control_transport() hides a path's entry into the
+ * potentially-failed state, and its way back, unless
+ * SCTP_EXPOSE_POTENTIALLY_FAILED_STATE enables them. */
+bool sd_sctpopt_paddr_notify(nassoc *na, const esctp_event *ev);
 
 #endif

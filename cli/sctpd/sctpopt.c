@@ -5,9 +5,9 @@
  *
  * A getsockopt arrives with the program's buffer (its input: most carry an
  * association id first) and length in val/len; the answer goes back in the
- * same buffer, *len set to its length.  Options the embedded engine cannot
- * honour (AUTH, ASCONF, stream reconfiguration, I-DATA) fail as on a
- * kernel with those features disabled.
+ * same buffer, *len set to its length.  The options of features the
+ * embedded engine lacks (AUTH, ASCONF, stream reconfiguration, I-DATA,
+ * ECN, PLPMTUD...) are sctpopt_more.c's.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -21,13 +21,13 @@
 #include "native.h"
 #include "port.h"
 #include "sctpd.h"
+#include "sctpopt.h"
 #include "sock.h"
 
 /* ---- helpers ---- */
 
-/* Linux sctp_id2assoc(): one-to-one sockets ignore the id but need an
- * association that is up; one-to-many ones need a live id. */
-static nassoc *id2assoc(wsock *s, int32_t id)
+/* Linux sctp_id2assoc() (sctpopt.h). */
+nassoc *sd_opt_assoc(wsock *s, int32_t id)
 {
 	if (s->kind != WSP_K_SCTP_SEQPACKET) {
 		nassoc *na = s->nat->assocs;
@@ -47,7 +47,7 @@ static nassoc *id2assoc(wsock *s, int32_t id)
  * the kernel's "if (!asoc && id > SCTP_ALL_ASSOC && UDP style)". */
 static int assoc_or_socket(wsock *s, int32_t id, nassoc **na)
 {
-	*na = id2assoc(s, id);
+	*na = sd_opt_assoc(s, id);
 	if (!*na && id > SCTP_ALL_ASSOC && s->kind == WSP_K_SCTP_SEQPACKET)
 		return EINVAL;
 	return 0;
@@ -104,7 +104,7 @@ static void to_storage(const wsp_addr *w, struct sockaddr_storage *ss,
 	}
 }
 
-static bool from_storage(const void *sa, uint32_t len, wsp_addr *w)
+bool sd_opt_addr_in(const void *sa, uint32_t len, wsp_addr *w)
 {
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
@@ -128,8 +128,8 @@ static bool from_storage(const void *sa, uint32_t len, wsp_addr *w)
 	return false;
 }
 
-/* The engine's path to addr (ports ignored), or -1. */
-static int path_of(const esctp_status *st, const wsp_addr *addr)
+/* sctpopt.h */
+int sd_opt_path(const esctp_status *st, const wsp_addr *addr)
 {
 	for (uint32_t i = 0; i < st->npaths && i < 8; i++) {
 		wsp_addr w4, w6;
@@ -257,13 +257,19 @@ static int set_peer_addr_params(wsock *s, const void *val, uint32_t len)
 			return EINVAL;
 		wsp_addr w;
 		esctp_addr ea;
-		bool one = from_storage(&pp.spp_address,
+		bool one = sd_opt_addr_in(&pp.spp_address,
 					sizeof(pp.spp_address), &w);
 		if (one)
 			sd_addr_to_esctp(&w, 0, &ea);
 		if (esctp_assoc_heartbeat_now(na->a, one ? &ea : NULL) < 0)
 			return EINVAL;
 		sd_native_touched(na);
+	}
+	/* "if (params->spp_pathmaxrxt) ... pathmaxrxt = ...": the engine
+	 * has one per endpoint, so the socket's (sctpopt_more.c). */
+	if (pp.spp_pathmaxrxt) {
+		s->nat->pathmaxrxt = pp.spp_pathmaxrxt;
+		reconfigure(s);
 	}
 	uint32_t hb = (uint32_t)-1;
 	if (pp.spp_flags & SPP_HB_DISABLE)
@@ -287,7 +293,8 @@ static int set_peer_addr_params(wsock *s, const void *val, uint32_t len)
 	if (na && (pp.spp_flags & SPP_PMTUD_DISABLE) && pp.spp_pathmtu) {
 		wsp_addr w;
 		esctp_addr ea, *pa = NULL;
-		if (from_storage(&pp.spp_address, sizeof(pp.spp_address), &w)) {
+		if (sd_opt_addr_in(&pp.spp_address, sizeof(pp.spp_address),
+				   &w)) {
 			sd_addr_to_esctp(&w, 0, &ea);
 			pa = &ea;
 		}
@@ -336,7 +343,8 @@ static int bindx(wsock *s, const void *val, uint32_t len, bool add, uid_t uid)
 		uint32_t alen = fam == AF_INET	  ? sizeof(struct sockaddr_in)
 				: fam == AF_INET6 ? sizeof(struct sockaddr_in6)
 						  : 0;
-		if (!alen || len - off < alen || !from_storage(p + off, alen, &w))
+		if (!alen || len - off < alen ||
+		    !sd_opt_addr_in(p + off, alen, &w))
 			return EINVAL;
 		if (!add) {
 			/* sctp_bindx_rem(): an address added before goes;
@@ -568,9 +576,10 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		if (len != sizeof(pr))
 			return EINVAL;
 		memcpy(&pr, val, sizeof(pr));
-		nassoc *na = id2assoc(s, pr.ssp_assoc_id);
+		nassoc *na = sd_opt_assoc(s, pr.ssp_assoc_id);
 		wsp_addr w;
-		if (!na || !from_storage(&pr.ssp_addr, sizeof(pr.ssp_addr), &w))
+		if (!na ||
+		    !sd_opt_addr_in(&pr.ssp_addr, sizeof(pr.ssp_addr), &w))
 			return EINVAL;
 		esctp_addr ea;
 		sd_addr_to_esctp(&w, 0, &ea);
@@ -636,7 +645,7 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		s->reuseport = v != 0;
 		return 0;
 	}
-	return ENOPROTOOPT;
+	return sd_sctpopt_more_set(s, name, val, len);
 }
 
 /* ---- getsockopt ---- */
@@ -647,7 +656,7 @@ static int get_status(wsock *s, void *val, uint32_t *len)
 	if (*len < sizeof(st))
 		return EINVAL;
 	memset(&st, 0, sizeof(st));
-	nassoc *na = id2assoc(s, id_of(val, *len));
+	nassoc *na = sd_opt_assoc(s, id_of(val, *len));
 	if (!na)
 		return EINVAL;
 	esctp_status es;
@@ -677,9 +686,9 @@ static int get_paddr_info(wsock *s, void *val, uint32_t *len)
 	if (*len < sizeof(pi))
 		return EINVAL;
 	memcpy(&pi, val, sizeof(pi));
-	nassoc *na = id2assoc(s, pi.spinfo_assoc_id);
+	nassoc *na = sd_opt_assoc(s, pi.spinfo_assoc_id);
 	wsp_addr w;
-	if (!from_storage(&pi.spinfo_address, sizeof(pi.spinfo_address), &w))
+	if (!sd_opt_addr_in(&pi.spinfo_address, sizeof(pi.spinfo_address), &w))
 		return EINVAL;
 	if (!na) {
 		/* Linux looks the transport up by address alone. */
@@ -689,10 +698,15 @@ static int get_paddr_info(wsock *s, void *val, uint32_t *len)
 	}
 	esctp_status es;
 	esctp_assoc_status(na->a, &es);
-	int i = path_of(&es, &w);
+	int i = sd_opt_path(&es, &w);
 	/* sctp_assoc_lookup_paddr(): the address with its port. */
 	if (i < 0 || w.port != es.peer_port)
 		return EINVAL;
+	/* "if (transport->state == SCTP_PF && transport->asoc->pf_expose ==
+	 * SCTP_PF_EXPOSE_DISABLE) retval = -EACCES;" */
+	if (es.paths[i].state == ESCTP_ADDR_POTENTIALLY_FAILED &&
+	    na->pf_expose == PF_EXPOSE_DISABLE)
+		return EACCES;
 	paddrinfo(s, na, &es, i, &pi);
 	return put(val, len, &pi, sizeof(pi));
 }
@@ -727,7 +741,7 @@ static int get_peer_addrs(wsock *s, void *val, uint32_t *len)
 {
 	if (*len < sizeof(struct sctp_getaddrs))
 		return EINVAL;
-	nassoc *na = id2assoc(s, id_of(val, *len));
+	nassoc *na = sd_opt_assoc(s, id_of(val, *len));
 	if (!na)
 		return EINVAL;
 	esctp_status es;
@@ -764,7 +778,7 @@ static unsigned host_addrs(const wsock *s, uint16_t port, wsp_addr *ws,
 		wsp_addr w = {0};
 		socklen_t l = fam == AF_INET ? sizeof(struct sockaddr_in)
 					     : sizeof(struct sockaddr_in6);
-		if (!from_storage(i->ifa_addr, l, &w))
+		if (!sd_opt_addr_in(i->ifa_addr, l, &w))
 			continue;
 		w.port = port;
 		if (fam == AF_INET && s->family == AF_INET6 &&
@@ -787,7 +801,7 @@ static int get_local_addrs(wsock *s, void *val, uint32_t *len)
 	if (*len < sizeof(struct sctp_getaddrs))
 		return EINVAL;
 	int32_t id = id_of(val, *len);
-	nassoc *na = id ? id2assoc(s, id) : NULL;
+	nassoc *na = id ? sd_opt_assoc(s, id) : NULL;
 	if (id && !na && s->kind == WSP_K_SCTP_SEQPACKET)
 		return EINVAL;
 	wsp_addr ws[64];
@@ -849,7 +863,7 @@ static int get_paddr_params(wsock *s, void *val, uint32_t *len)
 		return e;
 	uint32_t hb = na ? na->hb_interval : s->params.hb_interval;
 	pp.spp_hbinterval = hb ? hb : 30000;
-	pp.spp_pathmaxrxt = 5;
+	pp.spp_pathmaxrxt = sd_sctpopt_pathmaxrxt(s);
 	pp.spp_flags = (hb ? SPP_HB_ENABLE : SPP_HB_DISABLE) | SPP_PMTUD_ENABLE;
 	if (na) {
 		esctp_status es;
@@ -874,7 +888,7 @@ static int get_pr_status(wsock *s, void *val, uint32_t *len)
 	if (!policy || (policy & ~(unsigned)(SCTP_PR_SCTP_MASK | SCTP_PR_SCTP_ALL)) ||
 	    ((policy & SCTP_PR_SCTP_ALL) && (policy & SCTP_PR_SCTP_MASK)))
 		return EINVAL;
-	nassoc *na = id2assoc(s, ps.sprstat_assoc_id);
+	nassoc *na = sd_opt_assoc(s, ps.sprstat_assoc_id);
 	if (!na)
 		return EINVAL;
 	esctp_status es;
@@ -1069,5 +1083,5 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 	case SCTP_PR_ASSOC_STATUS:
 		return get_pr_status(s, val, len);
 	}
-	return ENOPROTOOPT;
+	return sd_sctpopt_more_get(s, name, val, len);
 }

@@ -146,6 +146,18 @@ sc() {
 @test "sctpcheck opt_mapped_v4" { sc opt_mapped_v4; }
 @test "sctpcheck opt_bufs" { sc opt_bufs; }
 
+# ---- options of extensions the engine lacks (as the sysctls off) ----
+@test "sctpcheck opt_supported" { sc opt_supported; }
+@test "sctpcheck opt_auth" { sc opt_auth; }
+@test "sctpcheck opt_asconf" { sc opt_asconf; }
+@test "sctpcheck opt_stream_reset" { sc opt_stream_reset; }
+@test "sctpcheck opt_scheduler" { sc opt_scheduler; }
+@test "sctpcheck opt_pf_expose" { sc opt_pf_expose; }
+@test "sctpcheck opt_thresholds" { sc opt_thresholds; }
+@test "sctpcheck opt_encaps_port" { sc opt_encaps_port; }
+@test "sctpcheck opt_probe_interval" { sc opt_probe_interval; }
+@test "sctpcheck opt_assoc_stats" { sc opt_assoc_stats; }
+
 # ---- libsctp ----
 @test "sctpcheck lib_bindx" { sc lib_bindx; }
 @test "sctpcheck lib_connectx" { sc lib_connectx; }

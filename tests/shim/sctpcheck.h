@@ -86,6 +86,16 @@
 	X(opt_recvnxtinfo)                                                     \
 	X(opt_mapped_v4)                                                       \
 	X(opt_bufs)                                                            \
+	X(opt_supported)                                                       \
+	X(opt_auth)                                                            \
+	X(opt_asconf)                                                          \
+	X(opt_stream_reset)                                                    \
+	X(opt_scheduler)                                                       \
+	X(opt_pf_expose)                                                       \
+	X(opt_thresholds)                                                      \
+	X(opt_encaps_port)                                                     \
+	X(opt_probe_interval)                                                  \
+	X(opt_assoc_stats)                                                     \
 	X(lib_bindx)                                                           \
 	X(lib_connectx)                                                        \
 	X(lib_getaddrs)                                                        \
