@@ -906,6 +906,33 @@ static int get_pr_status(wsock *s, void *val, uint32_t *len)
 	return put(val, len, &ps, sizeof(ps));
 }
 
+/* Linux sctp_getsockopt_primary_addr(): the primary path's address. */
+static int get_primary(wsock *s, void *val, uint32_t *len)
+{
+	struct sctp_prim pr;
+	if (*len < sizeof(pr))
+		return EINVAL;
+	memcpy(&pr, val, sizeof(pr));
+	nassoc *na = sd_opt_assoc(s, pr.ssp_assoc_id);
+	if (!na)
+		return EINVAL;
+	esctp_status es;
+	esctp_assoc_status(na->a, &es);
+	for (uint32_t i = 0; i < es.npaths && i < 8; i++) {
+		if (!es.paths[i].primary)
+			continue;
+		wsp_addr w;
+		struct sockaddr_storage ss;
+		uint32_t alen;
+		sd_native_addr(s, &es.paths[i].addr, es.peer_port, &w);
+		to_storage(&w, &ss, &alen);
+		memcpy(&pr.ssp_addr, &ss, sizeof(ss));
+		pr.ssp_assoc_id = na->id;
+		return put(val, len, &pr, sizeof(pr));
+	}
+	return EINVAL;
+}
+
 int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 {
 	nsock *n = s->nat;
@@ -1082,6 +1109,8 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		return put_int(val, len, s->reuseport);
 	case SCTP_PR_ASSOC_STATUS:
 		return get_pr_status(s, val, len);
+	case SCTP_PRIMARY_ADDR:
+		return get_primary(s, val, len);
 	}
 	return sd_sctpopt_more_get(s, name, val, len);
 }

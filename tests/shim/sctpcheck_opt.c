@@ -245,6 +245,18 @@ void t_opt_status(void)
 	l = sizeof(st);
 	EXPECT_ERR(getsockopt(c2, IPPROTO_SCTP, SCTP_STATUS, &st, &l), EINVAL);
 	EXPECT_EQ(status(c2, assoc_id(c2)).sstat_state, SCTP_ESTABLISHED);
+	/* sctp_getsockopt_primary_addr: the same primary as the status's;
+	 * no association is EINVAL. */
+	struct sctp_prim pr;
+	memset(&pr, 0, sizeof(pr));
+	get_opt(cli, SCTP_PRIMARY_ADDR, &pr, sizeof(pr));
+	struct sockaddr_in *pp = (void *)&pr.ssp_addr;
+	EXPECT(pp->sin_family == AF_INET && ntohs(pp->sin_port) == port(0) &&
+		   pp->sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	       "SCTP_PRIMARY_ADDR: not 127.0.0.1:%d", port(0));
+	l = sizeof(pr);
+	EXPECT_ERR(getsockopt(fresh, IPPROTO_SCTP, SCTP_PRIMARY_ADDR, &pr, &l),
+		   EINVAL);
 	close(s2);
 }
 
