@@ -95,7 +95,7 @@ teardown() {
 
 @test "sctp_darn: both roles, interactive snd, heartbeat, nodelay, maxseg, primary, rcvbuf, abort; and shutdown" {
 	capture_start 0 "$P1"
-	bg srv 30 stdbuf -oL "$WITHSCTP" sctp_darn -H 127.0.0.1 -P "$SP" -l
+	bg srv 30 "$WITHSCTP" stdbuf -oL sctp_darn -H 127.0.0.1 -P "$SP" -l
 	ws_wait_listen "$SP"
 	(
 		sleep 0.3
