@@ -436,8 +436,13 @@ int sd_native_implicit_req(wsock *s, const wsp_addr *addr, const void *init,
 {
 	memset(out, 0, sizeof(*out));
 	out->kind = s->kind;
-	if (s->kind == WSP_K_SCTP_PEELED || s->state == WSP_ST_LISTEN)
-		return s->kind == WSP_K_SCTP_PEELED ? 0 : EPIPE;
+	/* A peeled-off socket ignores the name; a one-to-one listener
+	 * sends nothing (sctp_sendmsg_parse(): EPIPE).  A listening
+	 * one-to-many socket answers its peers by address like any. */
+	if (s->kind == WSP_K_SCTP_PEELED)
+		return 0;
+	if (s->kind == WSP_K_SCTP_STREAM && s->state == WSP_ST_LISTEN)
+		return EPIPE;
 	nassoc *na = s->kind == WSP_K_SCTP_SEQPACKET
 			 ? sd_native_find_addr(s, addr)
 			 : s->nat->assocs;
