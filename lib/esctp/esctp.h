@@ -381,6 +381,11 @@ enum {
 #define ESCTP_SENT 0x08      /* SEND_FAILED: the message had been given TSNs
                                 (some or all of it was sent), Linux's
                                 SCTP_DATA_SENT; unset: SCTP_DATA_UNSENT */
+/* Send flags (esctp_sndinfo.flags), besides ESCTP_UNORDERED. */
+#define ESCTP_SACK_NOW 0x10  /* the message's last DATA chunk carries the I
+                                bit (RFC 7053): the peer acknowledges it at
+                                once, not after its delayed-SACK timer
+                                (SCTP_SACK_IMMEDIATELY) */
 
 typedef struct esctp_event {
 	esctp_event_type type;
@@ -443,7 +448,7 @@ enum {
 typedef struct esctp_sndinfo {
 	uint16_t stream;
 	uint32_t ppid;       /* network byte order */
-	uint32_t flags;      /* ESCTP_UNORDERED */
+	uint32_t flags;      /* ESCTP_UNORDERED, ESCTP_SACK_NOW */
 	uint32_t ttl_ms;     /* under ESCTP_PR_NONE, a non-zero ttl_ms is
 	                        timed reliability (the older form of
 	                        ESCTP_PR_TTL); ignored under other policies */

@@ -22,6 +22,7 @@
 #include "tx.h"
 
 #define MSG_UNORDERED 0x01
+#define MSG_SACK_NOW 0x02 /* I bit on the last fragment (RFC 7053) */
 
 typedef struct tx_msg {
 	struct tx_msg *prev, *next; /* live list, enqueue order */

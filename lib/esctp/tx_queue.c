@@ -121,6 +121,8 @@ int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
 	m->context = info->context;
 	m->stream = info->stream;
 	m->flags = (info->flags & ESCTP_UNORDERED) ? MSG_UNORDERED : 0;
+	if (info->flags & ESCTP_SACK_NOW)
+		m->flags |= MSG_SACK_NOW;
 	set_policy(t, m, info, now);
 	m->prev = t->tail;
 	if (t->tail)

@@ -186,8 +186,16 @@ static void send_fragment(tx *t, path *p, unsigned pi, wbuf *w, tx_msg *m,
 			m->ssn = t->next_ssn[m->stream]++;
 		x->flags |= DATA_FLAG_B;
 	}
-	if (m->sent + flen == m->len)
+	if (m->sent + flen == m->len) {
 		x->flags |= DATA_FLAG_E;
+		/* RFC 9260 §3.3.1 (RFC 7053): the I bit MAY be set whenever
+		 * the sender benefits from an undelayed SACK; the user asks
+		 * for it per message (SCTP_SACK_IMMEDIATELY) and, as Linux,
+		 * it goes on the message's last fragment.  Kept in x->flags,
+		 * a retransmission carries it again. */
+		if (m->flags & MSG_SACK_NOW)
+			x->flags |= DATA_FLAG_I;
+	}
 	if (m->flags & MSG_UNORDERED)
 		x->flags |= DATA_FLAG_U;
 	x->msg = m;
