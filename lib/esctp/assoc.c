@@ -66,7 +66,12 @@ static void flush_pre(esctp_assoc *a, esctp_tstamp now)
 	pre_msg *m;
 	while ((m = a->pre_head) != NULL) {
 		a->pre_head = m->next;
-		int rc = tx_enqueue(a->tx, &m->info, m->data, m->len, now);
+		/* Paths are only ever added: the destination found when
+		 * the message was queued is still there. */
+		int dest = assoc_msg_dest(a, &m->info);
+		int rc =
+		    tx_enqueue_to(a->tx, &m->info, m->data, m->len,
+				  dest < 0 ? TX_NO_DEST : (unsigned)dest, now);
 		if (rc < 0) {
 			esctp_event ev;
 			memset(&ev, 0, sizeof ev);

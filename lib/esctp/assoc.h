@@ -348,6 +348,13 @@ int assoc_add_path(esctp_assoc *a, const esctp_addr *addr, bool confirmed,
 int assoc_find_path(const esctp_assoc *a, const esctp_addr *addr);
 /* The path new DATA (or pending retransmissions) go to. */
 unsigned assoc_data_path(esctp_assoc *a);
+/* The path of the next packet with new DATA: the data path, or the
+ * destination the next message was sent to (ESCTP_ADDR_OVER) while that
+ * path is usable; tells tx the route (tx_route()). */
+unsigned assoc_send_path(esctp_assoc *a, esctp_tstamp now);
+/* The path index for info's ESCTP_ADDR_OVER (TX_NO_DEST without it), or
+ * ESCTP_ERR_INVAL when its address is no path of a. */
+int assoc_msg_dest(const esctp_assoc *a, const esctp_sndinfo *info);
 /* RFC 6951: remembers the UDP encapsulation port the peer uses on pi. */
 void path_learn_port(esctp_assoc *a, uint8_t pi, const esctp_addr *src);
 void path_update_frag(esctp_assoc *a);

@@ -386,6 +386,9 @@ enum {
                                 bit (RFC 7053): the peer acknowledges it at
                                 once, not after its delayed-SACK timer
                                 (SCTP_SACK_IMMEDIATELY) */
+#define ESCTP_ADDR_OVER 0x20 /* the message's first transmission goes to
+                                esctp_sndinfo.addr instead of the primary
+                                path (SCTP_ADDR_OVER) */
 
 typedef struct esctp_event {
 	esctp_event_type type;
@@ -448,7 +451,8 @@ enum {
 typedef struct esctp_sndinfo {
 	uint16_t stream;
 	uint32_t ppid;       /* network byte order */
-	uint32_t flags;      /* ESCTP_UNORDERED, ESCTP_SACK_NOW */
+	uint32_t flags;      /* ESCTP_UNORDERED, ESCTP_SACK_NOW,
+	                        ESCTP_ADDR_OVER */
 	uint32_t ttl_ms;     /* under ESCTP_PR_NONE, a non-zero ttl_ms is
 	                        timed reliability (the older form of
 	                        ESCTP_PR_TTL); ignored under other policies */
@@ -459,6 +463,13 @@ typedef struct esctp_sndinfo {
 	                        read for the other policies too as the
 	                        message's rank when it needs room (Linux's
 	                        sinfo_timetolive) */
+	esctp_addr addr;     /* with ESCTP_ADDR_OVER: the peer address
+	                        (ports ignored) whose path carries the
+	                        message's first transmission while that
+	                        path is active and confirmed (otherwise,
+	                        as on Linux, the usual data path does);
+	                        retransmissions may go elsewhere (RFC 9260
+	                        §6.4); read only with that flag */
 } esctp_sndinfo;
 
 typedef struct esctp_rcvinfo {
@@ -483,8 +494,8 @@ typedef struct esctp_rcvinfo {
  * ESCTP_EV_SEND_FAILED (error ESCTP_ERR_AGAIN) and, when sent, is skipped
  * with a FORWARD TSN.  Nothing is abandoned unless that makes room.
  *
- * Returns 0; ESCTP_ERR_INVAL for len 0 or a pr_policy above
- * ESCTP_PR_PRIO; ESCTP_ERR_AGAIN when the send buffer has no room for it
+ * Returns 0; ESCTP_ERR_INVAL for len 0, a pr_policy above
+ * ESCTP_PR_PRIO or, with ESCTP_ADDR_OVER, an addr that is no path of a; ESCTP_ERR_AGAIN when the send buffer has no room for it
  * (retry when esctp_assoc_send_space() grows); ESCTP_ERR_MSGSIZE;
  * ESCTP_ERR_STREAM; ESCTP_ERR_STATE when shutting down or closed. */
 int esctp_assoc_send(esctp_assoc *a, const esctp_sndinfo *info,

@@ -35,6 +35,7 @@ tx *tx_new(const esctp_mem *m, const tx_params *p)
 	t->fast_lo = t->t3_lo = p->initial_tsn;
 	t->rwnd = p->peer_rwnd;
 	t->min_expiry = ESCTP_TSTAMP_NEVER;
+	t->route_path = TX_NO_DEST;
 	return t;
 }
 
@@ -106,6 +107,12 @@ static void set_policy(tx *t, tx_msg *m, const esctp_sndinfo *info,
 int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
 	       esctp_tstamp now)
 {
+	return tx_enqueue_to(t, info, data, len, TX_NO_DEST, now);
+}
+
+int tx_enqueue_to(tx *t, const esctp_sndinfo *info, const void *data,
+		  size_t len, unsigned dest, esctp_tstamp now)
+{
 	int rc = tx_check_msg(t, info, len);
 	if (rc < 0)
 		return rc;
@@ -123,6 +130,7 @@ int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
 	m->flags = (info->flags & ESCTP_UNORDERED) ? MSG_UNORDERED : 0;
 	if (info->flags & ESCTP_SACK_NOW)
 		m->flags |= MSG_SACK_NOW;
+	m->dest = dest < TX_NO_DEST ? (uint8_t)dest : TX_NO_DEST;
 	set_policy(t, m, info, now);
 	m->prev = t->tail;
 	if (t->tail)
@@ -142,6 +150,13 @@ size_t tx_space(const tx *t)
 	if (t->buffered == 0)
 		return t->p.max_message;
 	return t->buffered < t->p.sndbuf ? t->p.sndbuf - t->buffered : 0;
+}
+
+void tx_route(tx *t, unsigned data_path, uint32_t usable)
+{
+	t->route_path =
+	    data_path < TX_NO_DEST ? (uint8_t)data_path : TX_NO_DEST;
+	t->route_usable = usable;
 }
 
 void tx_set_frag_size(tx *t, uint32_t bytes)

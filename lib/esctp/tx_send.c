@@ -245,6 +245,11 @@ static unsigned send_new(tx *t, path *paths, unsigned npaths, unsigned pi,
 	tx_msg *m;
 
 	while ((m = next_msg(t, paths, npaths, now)) != NULL) {
+		/* FCFS: a message bound for another path waits for a
+		 * packet to that path, and so does what follows it. */
+		unsigned mp = tx_msg_path(t, m);
+		if (mp != TX_NO_DEST && mp != pi)
+			break;
 		uint32_t flen = MIN(m->len - m->sent, t->frag_size);
 		size_t room = wbuf_room(w);
 		if (chunk_data_size(flen) > room) {
@@ -349,6 +354,9 @@ bool tx_has_sendable(const tx *t, const path *paths, unsigned pi,
 	const tx_msg *m = peek_msg(t, now);
 	if (!m)
 		return false;
+	unsigned mp = tx_msg_path(t, m);
+	if (mp != TX_NO_DEST && mp != pi)
+		return false;
 	uint32_t flen = MIN(m->len - m->sent, t->frag_size);
 	if (!rwnd_allows(t, flen))
 		return false;
@@ -356,6 +364,13 @@ bool tx_has_sendable(const tx *t, const path *paths, unsigned pi,
 	if (cap != UINT32_MAX && p->flight + tx_csize(flen) > cap)
 		return false;
 	return !nagle_holds(t, m, flen, true);
+}
+
+int tx_next_path(const tx *t, esctp_tstamp now)
+{
+	const tx_msg *m = peek_msg(t, now);
+	unsigned mp = m ? tx_msg_path(t, m) : TX_NO_DEST;
+	return mp == TX_NO_DEST ? -1 : (int)mp;
 }
 
 bool tx_has_retransmits(const tx *t)
