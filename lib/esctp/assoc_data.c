@@ -184,8 +184,8 @@ void data_pre_fail(esctp_assoc *a)
 		ev.ppid = m->info.ppid;
 		ev.len = m->len;
 		ev.context = m->info.context;
-		ev_post(a->ep, &ev);
-		mem_free(&a->ep->mem, m);
+		ev_data d = {m, m->data, m->len};
+		ev_post_failed(a->ep, &ev, &d);
 	}
 	a->pre_tail = NULL;
 	a->pre_bytes = 0;

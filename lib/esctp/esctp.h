@@ -425,6 +425,20 @@ typedef struct esctp_event {
  * esctp_assoc_free() are dropped. */
 int esctp_endpoint_next_event(esctp_endpoint *ep, esctp_event *ev);
 
+/* The bytes of the message an ESCTP_EV_SEND_FAILED event reports (RFC 6458
+ * ssf_data): ev must be the event the last esctp_endpoint_next_event()
+ * returned.  Stores in *data a pointer to the engine's copy, valid until
+ * the next esctp_endpoint_next_event() or esctp_endpoint_free() call, and
+ * returns its length: the message's last n bytes, all ev->len of them for
+ * a message never sent or not acknowledged at all; for a message partly
+ * acknowledged (cumulatively), only what follows the acknowledged part (n <
+ * ev->len: the missing head reached the peer), as Linux gives the
+ * fragments still queued.  Returns 0 (and NULL) for another event, or when
+ * the bytes were not kept: memory was short, or more than cfg.sndbuf +
+ * cfg.max_message bytes of failed messages were waiting to be popped. */
+size_t esctp_event_failed_data(const esctp_endpoint *ep, const esctp_event *ev,
+                               const uint8_t **data);
+
 /* ---- associations ------------------------------------------------------ */
 
 /* PR-SCTP policies (RFC 3758 §3, RFC 7496 §3), esctp_sndinfo.pr_policy.

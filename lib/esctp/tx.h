@@ -174,7 +174,14 @@ typedef struct tx_notice {
 	uint16_t stream;
 	uint32_t ppid, len, context;
 	bool sent; /* the message had been given TSNs */
+	/* The bytes not cumulatively acknowledged (the message's last
+	 * dlen bytes) inside buf, an allocation of t's allocator that the
+	 * caller of tx_next_notice() owns (NULL: none kept). */
+	void *buf;
+	const uint8_t *data;
+	uint32_t dlen;
 } tx_notice;
+/* Pops the oldest notice; its buf is then the caller's to free. */
 bool tx_next_notice(tx *t, tx_notice *n);
 /* Discards every queued and outstanding message, producing notices (for
  * messages never fully acked). */

@@ -176,7 +176,8 @@ int tx_check_msg(const tx *t, const esctp_sndinfo *info, size_t len);
 int tx_ring_reserve(tx *t);
 void tx_msg_release(tx *t, tx_msg *m); /* frees m when done */
 void tx_msg_unlink(tx *t, tx_msg *m);
-void tx_add_notice(tx *t, const tx_msg *m, int error);
+/* Takes m, unlinked: kept with the notice for its data, or freed. */
+void tx_add_notice(tx *t, tx_msg *m, int error);
 void tx_cancel_rtt(tx *t, uint32_t tsn); /* Karn: tsn retransmitted */
 
 /* tx_prsctp.c */

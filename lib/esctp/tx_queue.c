@@ -57,6 +57,9 @@ void tx_free(tx *t)
 	free_all_msgs(t);
 	mem_free(&t->mem, t->next_ssn);
 	mem_free(&t->mem, t->ring);
+	for (unsigned i = 0; i < t->notes_len; i++)
+		mem_free(&t->mem,
+			 t->notes[(t->notes_head + i) % t->notes_cap].buf);
 	mem_free(&t->mem, t->notes);
 	mem_free(&t->mem, t);
 }
@@ -239,14 +242,16 @@ void tx_take_from_flight(tx *t, path *paths, unsigned npaths, tx_chunk *x)
 
 /* ---- notices ---- */
 
-void tx_add_notice(tx *t, const tx_msg *m, int error)
+void tx_add_notice(tx *t, tx_msg *m, int error)
 {
 	if (t->notes_len == t->notes_cap) {
 		unsigned cap = t->notes_cap ? t->notes_cap * 2 : 16;
 		tx_notice *n = mem_alloc(&t->mem, cap * sizeof(*n));
-		if (!n)
-			return; /* out of memory: the notice is lost, not the tx
-				 */
+		if (!n) {
+			/* out of memory: the notice is lost, not the tx */
+			mem_free(&t->mem, m);
+			return;
+		}
 		for (unsigned i = 0; i < t->notes_len; i++)
 			n[i] = t->notes[(t->notes_head + i) % t->notes_cap];
 		mem_free(&t->mem, t->notes);
@@ -261,6 +266,13 @@ void tx_add_notice(tx *t, const tx_msg *m, int error)
 	n->len = m->len;
 	n->context = m->context;
 	n->sent = m->nfrags > 0;
+	/* RFC 6458 §6.1.11: ssf_data is "The undelivered message or part
+	 * of undelivered message"; Linux gives the fragments still queued
+	 * or unacknowledged, which here is what follows the cumulatively
+	 * acknowledged prefix. */
+	n->buf = m;
+	n->data = m->data + m->acked;
+	n->dlen = m->len - m->acked;
 	t->notes_len++;
 }
 
@@ -276,9 +288,13 @@ bool tx_next_notice(tx *t, tx_notice *n)
 
 void tx_fail_all(tx *t)
 {
-	for (tx_msg *m = t->head; m; m = m->next)
+	tx_msg *m = t->head;
+	t->head = t->tail = t->cursor = NULL;
+	while (m) {
+		tx_msg *next = m->next;
 		tx_add_notice(t, m, ESCTP_ERR_CLOSED);
-	free_all_msgs(t);
+		m = next;
+	}
 	t->cum = t->next_tsn - 1;
 	t->adv = t->fwd_sent = t->gap_hi = t->cum;
 	t->ngap = t->nfast = t->nt3 = t->nabandoned = 0;
