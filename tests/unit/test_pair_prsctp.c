@@ -724,7 +724,7 @@ static void check_failed(sim *s, int side, const esctp_event *ev, void *ctx)
 static void send_marked(sim *s, uint32_t id, size_t len,
 			const esctp_sndinfo *base)
 {
-	static uint8_t buf[8000];
+	static uint8_t buf[20000];
 	memset(buf, (int)(id + 1), len);
 	esctp_sndinfo si = *base;
 	si.ppid = id;
