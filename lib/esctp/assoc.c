@@ -66,7 +66,12 @@ static void flush_pre(esctp_assoc *a, esctp_tstamp now)
 	pre_msg *m;
 	while ((m = a->pre_head) != NULL) {
 		a->pre_head = m->next;
-		int rc = tx_enqueue(a->tx, &m->info, m->data, m->len, now);
+		/* Paths are only ever added: the destination found when
+		 * the message was queued is still there. */
+		int dest = assoc_msg_dest(a, &m->info);
+		int rc =
+		    tx_enqueue_to(a->tx, &m->info, m->data, m->len,
+				  dest < 0 ? TX_NO_DEST : (unsigned)dest, now);
 		if (rc < 0) {
 			esctp_event ev;
 			memset(&ev, 0, sizeof ev);
@@ -78,11 +83,12 @@ static void flush_pre(esctp_assoc *a, esctp_tstamp now)
 			ev.ppid = m->info.ppid;
 			ev.len = m->len;
 			ev.context = m->info.context;
-			ev_post(a->ep, &ev);
+			ev_data d = {m, m->data, m->len};
+			ev_post_failed(a->ep, &ev, &d);
 		} else {
 			a->dry_armed = true;
+			mem_free(&a->ep->mem, m);
 		}
-		mem_free(&a->ep->mem, m);
 	}
 	a->pre_tail = NULL;
 	a->pre_bytes = 0;
@@ -132,7 +138,8 @@ void assoc_drain_notices(esctp_assoc *a)
 			ev.len = n.len;
 			ev.context = n.context;
 			ev.flags = n.sent ? ESCTP_SENT : 0;
-			ev_post(a->ep, &ev);
+			ev_data d = {n.buf, n.data, n.dlen};
+			ev_post_failed(a->ep, &ev, &d);
 		}
 	}
 	if (a->rx) {

@@ -56,6 +56,14 @@ typedef struct ep_slot {
 	uint8_t used; /* 0 empty, 1 in use, 2 tombstone */
 } ep_slot;
 
+/* The bytes of a failed message kept for esctp_event_failed_data(): data
+ * (len bytes) inside buf, an allocation of the endpoint's allocator. */
+typedef struct ev_data {
+	void *buf;
+	const uint8_t *data;
+	uint32_t len;
+} ev_data;
+
 struct esctp_endpoint {
 	esctp_config cfg;
 	esctp_ops ops;
@@ -92,7 +100,11 @@ struct esctp_endpoint {
 
 	/* Event queue: a ring that grows by doubling. */
 	esctp_event *evq;
+	ev_data *evdata; /* parallel to evq: a SEND_FAILED's message */
 	uint32_t ev_cap, ev_head, ev_count;
+	size_t ev_held;	   /* bytes of failed messages kept in evdata */
+	ev_data failed;	   /* the last popped SEND_FAILED's message ... */
+	esctp_event failed_ev; /* ... and that event */
 	esctp_assoc *owed_head; /* DATA events coalesced while full */
 	uint64_t events_dropped;
 };
@@ -228,6 +240,10 @@ void ep_touched_remove(esctp_endpoint *ep, esctp_assoc *a);
 /* Queues an event; a DATA event that finds the queue full is coalesced
  * (owed, delivered once the queue drains).  Never fails. */
 void ev_post(esctp_endpoint *ep, const esctp_event *ev);
+/* ev_post() for a SEND_FAILED that takes d->buf (NULL: no data): kept with
+ * the event for esctp_event_failed_data(), or freed when the event is lost
+ * or too many bytes are held already. */
+void ev_post_failed(esctp_endpoint *ep, const esctp_event *ev, ev_data *d);
 /* Drops every queued event of a (esctp_assoc_free). */
 void ev_drop_assoc(esctp_endpoint *ep, esctp_assoc *a);
 void ev_free(esctp_endpoint *ep);
@@ -348,6 +364,13 @@ int assoc_add_path(esctp_assoc *a, const esctp_addr *addr, bool confirmed,
 int assoc_find_path(const esctp_assoc *a, const esctp_addr *addr);
 /* The path new DATA (or pending retransmissions) go to. */
 unsigned assoc_data_path(esctp_assoc *a);
+/* The path of the next packet with new DATA: the data path, or the
+ * destination the next message was sent to (ESCTP_ADDR_OVER) while that
+ * path is usable; tells tx the route (tx_route()). */
+unsigned assoc_send_path(esctp_assoc *a, esctp_tstamp now);
+/* The path index for info's ESCTP_ADDR_OVER (TX_NO_DEST without it), or
+ * ESCTP_ERR_INVAL when its address is no path of a. */
+int assoc_msg_dest(const esctp_assoc *a, const esctp_sndinfo *info);
 /* RFC 6951: remembers the UDP encapsulation port the peer uses on pi. */
 void path_learn_port(esctp_assoc *a, uint8_t pi, const esctp_addr *src);
 void path_update_frag(esctp_assoc *a);

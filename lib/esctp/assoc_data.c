@@ -184,8 +184,8 @@ void data_pre_fail(esctp_assoc *a)
 		ev.ppid = m->info.ppid;
 		ev.len = m->len;
 		ev.context = m->info.context;
-		ev_post(a->ep, &ev);
-		mem_free(&a->ep->mem, m);
+		ev_data d = {m, m->data, m->len};
+		ev_post_failed(a->ep, &ev, &d);
 	}
 	a->pre_tail = NULL;
 	a->pre_bytes = 0;
@@ -235,14 +235,18 @@ int esctp_assoc_send(esctp_assoc *a, const esctp_sndinfo *info,
 		return ESCTP_ERR_MSGSIZE;
 	if (info->pr_policy > ESCTP_PR_PRIO)
 		return ESCTP_ERR_INVAL;
+	int dest = assoc_msg_dest(a, info);
+	if (dest < 0)
+		return ESCTP_ERR_INVAL;
 	/* Before the handshake PR-SCTP is not known to be on: nothing is
 	 * abandoned for room (Linux's prsctp_capable is false then too). */
 	bool pruned =
 	    a->tx && tx_make_room(a->tx, info, len, a->paths, a->npaths, now);
 	if (pruned)
 		assoc_drain_notices(a);
-	int rc = a->tx ? tx_enqueue(a->tx, info, data, len, now)
-		       : pre_enqueue(a, info, data, len);
+	int rc =
+	    a->tx ? tx_enqueue_to(a->tx, info, data, len, (unsigned)dest, now)
+		  : pre_enqueue(a, info, data, len);
 	if (rc == 0)
 		a->dry_armed = true;
 	if (rc == 0 || pruned)

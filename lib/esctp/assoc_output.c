@@ -58,7 +58,7 @@ bool assoc_wants_output(esctp_assoc *a, esctp_tstamp now)
 		return true;
 	if (hb_path(a) >= 0)
 		return true;
-	return data_due(a, assoc_data_path(a), now);
+	return data_due(a, assoc_send_path(a, now), now);
 }
 
 /* The source address to suggest.  A single-homed endpoint names the
@@ -180,7 +180,7 @@ int assoc_output(esctp_assoc *a, uint8_t *buf, size_t cap, esctp_addr *src,
 		return ESCTP_ERR_NOBUF;
 	if (a->ctl & CTL_INIT)
 		return out_init(a, buf, cap, src, dst);
-	unsigned dp = assoc_data_path(a);
+	unsigned dp = assoc_send_path(a, now);
 	unsigned p = pick_path(a, dp, now);
 	bool data = p == dp && (data_due(a, dp, now) ||
 				(a->state == ESCTP_COOKIE_ECHOED && a->tx));

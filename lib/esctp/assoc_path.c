@@ -105,6 +105,34 @@ unsigned assoc_data_path(esctp_assoc *a)
 	return a->primary;
 }
 
+unsigned assoc_send_path(esctp_assoc *a, esctp_tstamp now)
+{
+	unsigned dp = assoc_data_path(a);
+	if (!a->tx)
+		return dp;
+	/* Linux (sctp_outq_select_transport) keeps a chunk on the
+	 * transport its sender named unless that one is inactive,
+	 * unconfirmed or potentially failed; then the active path takes
+	 * it. */
+	uint32_t mask = 0;
+	for (unsigned i = 0; i < a->npaths; i++)
+		if (usable(&a->paths[i]))
+			mask |= 1u << i;
+	tx_route(a->tx, dp, mask);
+	if (tx_has_retransmits(a->tx))
+		return dp;
+	int d = tx_next_path(a->tx, now);
+	return d >= 0 && (unsigned)d < a->npaths ? (unsigned)d : dp;
+}
+
+int assoc_msg_dest(const esctp_assoc *a, const esctp_sndinfo *info)
+{
+	if (!(info->flags & ESCTP_ADDR_OVER))
+		return TX_NO_DEST;
+	int i = assoc_find_path(a, &info->addr);
+	return i < 0 ? ESCTP_ERR_INVAL : i;
+}
+
 static void addr_event(esctp_assoc *a, unsigned pi, int state)
 {
 	esctp_event ev;

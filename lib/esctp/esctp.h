@@ -381,6 +381,14 @@ enum {
 #define ESCTP_SENT 0x08      /* SEND_FAILED: the message had been given TSNs
                                 (some or all of it was sent), Linux's
                                 SCTP_DATA_SENT; unset: SCTP_DATA_UNSENT */
+/* Send flags (esctp_sndinfo.flags), besides ESCTP_UNORDERED. */
+#define ESCTP_SACK_NOW 0x10  /* the message's last DATA chunk carries the I
+                                bit (RFC 7053): the peer acknowledges it at
+                                once, not after its delayed-SACK timer
+                                (SCTP_SACK_IMMEDIATELY) */
+#define ESCTP_ADDR_OVER 0x20 /* the message's first transmission goes to
+                                esctp_sndinfo.addr instead of the primary
+                                path (SCTP_ADDR_OVER) */
 
 typedef struct esctp_event {
 	esctp_event_type type;
@@ -417,6 +425,20 @@ typedef struct esctp_event {
  * esctp_assoc_free() are dropped. */
 int esctp_endpoint_next_event(esctp_endpoint *ep, esctp_event *ev);
 
+/* The bytes of the message an ESCTP_EV_SEND_FAILED event reports (RFC 6458
+ * ssf_data): ev must be the event the last esctp_endpoint_next_event()
+ * returned.  Stores in *data a pointer to the engine's copy, valid until
+ * the next esctp_endpoint_next_event() or esctp_endpoint_free() call, and
+ * returns its length: the message's last n bytes, all ev->len of them for
+ * a message never sent or not acknowledged at all; for a message partly
+ * acknowledged (cumulatively), only what follows the acknowledged part (n <
+ * ev->len: the missing head reached the peer), as Linux gives the
+ * fragments still queued.  Returns 0 (and NULL) for another event, or when
+ * the bytes were not kept: memory was short, or more than cfg.sndbuf +
+ * cfg.max_message bytes of failed messages were waiting to be popped. */
+size_t esctp_event_failed_data(const esctp_endpoint *ep, const esctp_event *ev,
+                               const uint8_t **data);
+
 /* ---- associations ------------------------------------------------------ */
 
 /* PR-SCTP policies (RFC 3758 §3, RFC 7496 §3), esctp_sndinfo.pr_policy.
@@ -443,7 +465,8 @@ enum {
 typedef struct esctp_sndinfo {
 	uint16_t stream;
 	uint32_t ppid;       /* network byte order */
-	uint32_t flags;      /* ESCTP_UNORDERED */
+	uint32_t flags;      /* ESCTP_UNORDERED, ESCTP_SACK_NOW,
+	                        ESCTP_ADDR_OVER */
 	uint32_t ttl_ms;     /* under ESCTP_PR_NONE, a non-zero ttl_ms is
 	                        timed reliability (the older form of
 	                        ESCTP_PR_TTL); ignored under other policies */
@@ -454,6 +477,13 @@ typedef struct esctp_sndinfo {
 	                        read for the other policies too as the
 	                        message's rank when it needs room (Linux's
 	                        sinfo_timetolive) */
+	esctp_addr addr;     /* with ESCTP_ADDR_OVER: the peer address
+	                        (ports ignored) whose path carries the
+	                        message's first transmission while that
+	                        path is active and confirmed (otherwise,
+	                        as on Linux, the usual data path does);
+	                        retransmissions may go elsewhere (RFC 9260
+	                        §6.4); read only with that flag */
 } esctp_sndinfo;
 
 typedef struct esctp_rcvinfo {
@@ -478,8 +508,8 @@ typedef struct esctp_rcvinfo {
  * ESCTP_EV_SEND_FAILED (error ESCTP_ERR_AGAIN) and, when sent, is skipped
  * with a FORWARD TSN.  Nothing is abandoned unless that makes room.
  *
- * Returns 0; ESCTP_ERR_INVAL for len 0 or a pr_policy above
- * ESCTP_PR_PRIO; ESCTP_ERR_AGAIN when the send buffer has no room for it
+ * Returns 0; ESCTP_ERR_INVAL for len 0, a pr_policy above
+ * ESCTP_PR_PRIO or, with ESCTP_ADDR_OVER, an addr that is no path of a; ESCTP_ERR_AGAIN when the send buffer has no room for it
  * (retry when esctp_assoc_send_space() grows); ESCTP_ERR_MSGSIZE;
  * ESCTP_ERR_STREAM; ESCTP_ERR_STATE when shutting down or closed. */
 int esctp_assoc_send(esctp_assoc *a, const esctp_sndinfo *info,

@@ -44,6 +44,25 @@ void tx_free(tx *t);
 int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
 	       esctp_tstamp now);
 
+/* No destination of its own: the message follows the data path. */
+#define TX_NO_DEST 0xff
+
+/* tx_enqueue() for a message whose first transmission goes to paths[dest]
+ * (TX_NO_DEST: none) rather than to the data path, while that path is in
+ * the mask tx_route() gives (SCTP_ADDR_OVER).  Retransmissions go wherever
+ * the association sends them (RFC 9260 §6.4). */
+int tx_enqueue_to(tx *t, const esctp_sndinfo *info, const void *data,
+		  size_t len, unsigned dest, esctp_tstamp now);
+
+/* Where new data goes: a message without a destination (or whose
+ * destination is not in `usable`, bit i for paths[i]) on paths[data_path]
+ * only.  Until it is called, every message may leave on any path. */
+void tx_route(tx *t, unsigned data_path, uint32_t usable);
+
+/* The path the next new message would leave on under tx_route(), or -1
+ * when none is queued or no route was given. */
+int tx_next_path(const tx *t, esctp_tstamp now);
+
 /* Called before tx_enqueue(): when the message (info, len) is valid but does
  * not fit in the send buffer, abandons ESCTP_PR_PRIO messages of a lower
  * priority (a larger pr_value than the message's value) until it fits, as
@@ -155,7 +174,14 @@ typedef struct tx_notice {
 	uint16_t stream;
 	uint32_t ppid, len, context;
 	bool sent; /* the message had been given TSNs */
+	/* The bytes not cumulatively acknowledged (the message's last
+	 * dlen bytes) inside buf, an allocation of t's allocator that the
+	 * caller of tx_next_notice() owns (NULL: none kept). */
+	void *buf;
+	const uint8_t *data;
+	uint32_t dlen;
 } tx_notice;
+/* Pops the oldest notice; its buf is then the caller's to free. */
 bool tx_next_notice(tx *t, tx_notice *n);
 /* Discards every queued and outstanding message, producing notices (for
  * messages never fully acked). */

@@ -22,6 +22,7 @@
 #include "tx.h"
 
 #define MSG_UNORDERED 0x01
+#define MSG_SACK_NOW 0x02 /* I bit on the last fragment (RFC 7053) */
 
 typedef struct tx_msg {
 	struct tx_msg *prev, *next; /* live list, enqueue order */
@@ -37,6 +38,7 @@ typedef struct tx_msg {
 	uint16_t stream, ssn;
 	uint8_t flags;	/* MSG_* */
 	uint8_t policy; /* ESCTP_PR_*, NONE without PR-SCTP */
+	uint8_t dest;	/* path of its first transmission, or TX_NO_DEST */
 	uint8_t data[];
 } tx_msg;
 
@@ -103,6 +105,10 @@ struct tx {
 	bool burst_set[ESCTP_MAX_PATHS];
 	/* new data sent under burst_cap since the last SACK */
 	bool burst_used[ESCTP_MAX_PATHS];
+	/* tx_route(): the data path (TX_NO_DEST: any) and the paths a
+	 * message's own destination may be */
+	uint8_t route_path;
+	uint32_t route_usable;
 	/* RFC 7053 I bit on every DATA chunk (SHUTDOWN-PENDING) */
 	bool sack_immediately;
 	bool rtt_pending[ESCTP_MAX_PATHS]; /* §6.3.1 C4: one probe per path */
@@ -156,12 +162,22 @@ static inline uint32_t tx_sndinfo_value(const esctp_sndinfo *info)
 	return info->pr_policy == ESCTP_PR_NONE ? info->ttl_ms : info->pr_value;
 }
 
+/* The path a message's new fragments leave on, TX_NO_DEST for any. */
+static inline unsigned tx_msg_path(const tx *t, const tx_msg *m)
+{
+	if (m->dest != TX_NO_DEST && m->dest < 32 &&
+	    (t->route_usable >> m->dest & 1))
+		return m->dest;
+	return t->route_path;
+}
+
 /* tx_queue.c */
 int tx_check_msg(const tx *t, const esctp_sndinfo *info, size_t len);
 int tx_ring_reserve(tx *t);
 void tx_msg_release(tx *t, tx_msg *m); /* frees m when done */
 void tx_msg_unlink(tx *t, tx_msg *m);
-void tx_add_notice(tx *t, const tx_msg *m, int error);
+/* Takes m, unlinked: kept with the notice for its data, or freed. */
+void tx_add_notice(tx *t, tx_msg *m, int error);
 void tx_cancel_rtt(tx *t, uint32_t tsn); /* Karn: tsn retransmitted */
 
 /* tx_prsctp.c */

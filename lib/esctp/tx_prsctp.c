@@ -81,9 +81,8 @@ void tx_abandon_msg(tx *t, tx_msg *m, path *paths, unsigned npaths)
 	t->abandoned[m->nfrags > 0][m->policy]++;
 	t->buffered -= m->len - m->acked;
 	t->queued -= m->len - m->sent;
-	tx_add_notice(t, m, ESCTP_ERR_AGAIN);
 	tx_msg_unlink(t, m);
-	mem_free(&t->mem, m);
+	tx_add_notice(t, m, ESCTP_ERR_AGAIN);
 	tx_adv_advance(t);
 }
 

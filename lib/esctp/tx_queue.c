@@ -35,6 +35,7 @@ tx *tx_new(const esctp_mem *m, const tx_params *p)
 	t->fast_lo = t->t3_lo = p->initial_tsn;
 	t->rwnd = p->peer_rwnd;
 	t->min_expiry = ESCTP_TSTAMP_NEVER;
+	t->route_path = TX_NO_DEST;
 	return t;
 }
 
@@ -56,6 +57,9 @@ void tx_free(tx *t)
 	free_all_msgs(t);
 	mem_free(&t->mem, t->next_ssn);
 	mem_free(&t->mem, t->ring);
+	for (unsigned i = 0; i < t->notes_len; i++)
+		mem_free(&t->mem,
+			 t->notes[(t->notes_head + i) % t->notes_cap].buf);
 	mem_free(&t->mem, t->notes);
 	mem_free(&t->mem, t);
 }
@@ -106,6 +110,12 @@ static void set_policy(tx *t, tx_msg *m, const esctp_sndinfo *info,
 int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
 	       esctp_tstamp now)
 {
+	return tx_enqueue_to(t, info, data, len, TX_NO_DEST, now);
+}
+
+int tx_enqueue_to(tx *t, const esctp_sndinfo *info, const void *data,
+		  size_t len, unsigned dest, esctp_tstamp now)
+{
 	int rc = tx_check_msg(t, info, len);
 	if (rc < 0)
 		return rc;
@@ -121,6 +131,9 @@ int tx_enqueue(tx *t, const esctp_sndinfo *info, const void *data, size_t len,
 	m->context = info->context;
 	m->stream = info->stream;
 	m->flags = (info->flags & ESCTP_UNORDERED) ? MSG_UNORDERED : 0;
+	if (info->flags & ESCTP_SACK_NOW)
+		m->flags |= MSG_SACK_NOW;
+	m->dest = dest < TX_NO_DEST ? (uint8_t)dest : TX_NO_DEST;
 	set_policy(t, m, info, now);
 	m->prev = t->tail;
 	if (t->tail)
@@ -140,6 +153,13 @@ size_t tx_space(const tx *t)
 	if (t->buffered == 0)
 		return t->p.max_message;
 	return t->buffered < t->p.sndbuf ? t->p.sndbuf - t->buffered : 0;
+}
+
+void tx_route(tx *t, unsigned data_path, uint32_t usable)
+{
+	t->route_path =
+	    data_path < TX_NO_DEST ? (uint8_t)data_path : TX_NO_DEST;
+	t->route_usable = usable;
 }
 
 void tx_set_frag_size(tx *t, uint32_t bytes)
@@ -222,14 +242,16 @@ void tx_take_from_flight(tx *t, path *paths, unsigned npaths, tx_chunk *x)
 
 /* ---- notices ---- */
 
-void tx_add_notice(tx *t, const tx_msg *m, int error)
+void tx_add_notice(tx *t, tx_msg *m, int error)
 {
 	if (t->notes_len == t->notes_cap) {
 		unsigned cap = t->notes_cap ? t->notes_cap * 2 : 16;
 		tx_notice *n = mem_alloc(&t->mem, cap * sizeof(*n));
-		if (!n)
-			return; /* out of memory: the notice is lost, not the tx
-				 */
+		if (!n) {
+			/* out of memory: the notice is lost, not the tx */
+			mem_free(&t->mem, m);
+			return;
+		}
 		for (unsigned i = 0; i < t->notes_len; i++)
 			n[i] = t->notes[(t->notes_head + i) % t->notes_cap];
 		mem_free(&t->mem, t->notes);
@@ -244,6 +266,13 @@ void tx_add_notice(tx *t, const tx_msg *m, int error)
 	n->len = m->len;
 	n->context = m->context;
 	n->sent = m->nfrags > 0;
+	/* RFC 6458 §6.1.11: ssf_data is "The undelivered message or part
+	 * of undelivered message"; Linux gives the fragments still queued
+	 * or unacknowledged, which here is what follows the cumulatively
+	 * acknowledged prefix. */
+	n->buf = m;
+	n->data = m->data + m->acked;
+	n->dlen = m->len - m->acked;
 	t->notes_len++;
 }
 
@@ -259,9 +288,13 @@ bool tx_next_notice(tx *t, tx_notice *n)
 
 void tx_fail_all(tx *t)
 {
-	for (tx_msg *m = t->head; m; m = m->next)
+	tx_msg *m = t->head;
+	t->head = t->tail = t->cursor = NULL;
+	while (m) {
+		tx_msg *next = m->next;
 		tx_add_notice(t, m, ESCTP_ERR_CLOSED);
-	free_all_msgs(t);
+		m = next;
+	}
 	t->cum = t->next_tsn - 1;
 	t->adv = t->fwd_sent = t->gap_hi = t->cum;
 	t->ngap = t->nfast = t->nt3 = t->nabandoned = 0;

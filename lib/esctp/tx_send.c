@@ -186,8 +186,16 @@ static void send_fragment(tx *t, path *p, unsigned pi, wbuf *w, tx_msg *m,
 			m->ssn = t->next_ssn[m->stream]++;
 		x->flags |= DATA_FLAG_B;
 	}
-	if (m->sent + flen == m->len)
+	if (m->sent + flen == m->len) {
 		x->flags |= DATA_FLAG_E;
+		/* RFC 9260 §3.3.1 (RFC 7053): the I bit MAY be set whenever
+		 * the sender benefits from an undelayed SACK; the user asks
+		 * for it per message (SCTP_SACK_IMMEDIATELY) and, as Linux,
+		 * it goes on the message's last fragment.  Kept in x->flags,
+		 * a retransmission carries it again. */
+		if (m->flags & MSG_SACK_NOW)
+			x->flags |= DATA_FLAG_I;
+	}
 	if (m->flags & MSG_UNORDERED)
 		x->flags |= DATA_FLAG_U;
 	x->msg = m;
@@ -237,6 +245,11 @@ static unsigned send_new(tx *t, path *paths, unsigned npaths, unsigned pi,
 	tx_msg *m;
 
 	while ((m = next_msg(t, paths, npaths, now)) != NULL) {
+		/* FCFS: a message bound for another path waits for a
+		 * packet to that path, and so does what follows it. */
+		unsigned mp = tx_msg_path(t, m);
+		if (mp != TX_NO_DEST && mp != pi)
+			break;
 		uint32_t flen = MIN(m->len - m->sent, t->frag_size);
 		size_t room = wbuf_room(w);
 		if (chunk_data_size(flen) > room) {
@@ -341,6 +354,9 @@ bool tx_has_sendable(const tx *t, const path *paths, unsigned pi,
 	const tx_msg *m = peek_msg(t, now);
 	if (!m)
 		return false;
+	unsigned mp = tx_msg_path(t, m);
+	if (mp != TX_NO_DEST && mp != pi)
+		return false;
 	uint32_t flen = MIN(m->len - m->sent, t->frag_size);
 	if (!rwnd_allows(t, flen))
 		return false;
@@ -348,6 +364,13 @@ bool tx_has_sendable(const tx *t, const path *paths, unsigned pi,
 	if (cap != UINT32_MAX && p->flight + tx_csize(flen) > cap)
 		return false;
 	return !nagle_holds(t, m, flen, true);
+}
+
+int tx_next_path(const tx *t, esctp_tstamp now)
+{
+	const tx_msg *m = peek_msg(t, now);
+	unsigned mp = m ? tx_msg_path(t, m) : TX_NO_DEST;
+	return mp == TX_NO_DEST ? -1 : (int)mp;
 }
 
 bool tx_has_retransmits(const tx *t)

@@ -433,6 +433,14 @@ static void app_send(world *w)
 	esctp_sndinfo si = {0};
 	si.stream = rd8(&w->in) % 12;
 	si.flags = m & 2 ? ESCTP_UNORDERED : 0;
+	/* Bit 6: the I bit; bit 7: a destination of its own, one of the
+	 * peer's two addresses (the pick's side decides which). */
+	if (m & 0x40)
+		si.flags |= ESCTP_SACK_NOW;
+	if (m & 0x80) {
+		si.flags |= ESCTP_ADDR_OVER;
+		si.addr = w->s[1 - (m & 1)].addr[(m >> 2) & 1];
+	}
 	/* Bits 4-5: the PR-SCTP policy, whose value is the byte that is the
 	 * lifetime without one (RTX and PRIO want small values). */
 	uint32_t v = m & 4 ? rd8(&w->in) : 0;

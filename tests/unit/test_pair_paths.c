@@ -264,12 +264,93 @@ static void test_heartbeat_on_demand(void **state)
 	SIM_FINISH(s);
 }
 
+/* The path of each packet with DATA that A sent, in order. */
+typedef struct path_log {
+	unsigned path[16];
+	unsigned n;
+} path_log;
+
+static bool log_data_path(sim *s, int from, const sim_pkt *p, void *ctx)
+{
+	(void)s;
+	path_log *l = ctx;
+	if (from == SIM_A && sim_pkt_has_chunk(p->data, p->len, 0) && l->n < 16)
+		l->path[l->n++] = p->path;
+	return false;
+}
+
+static void send_one(sim *s, const esctp_sndinfo *info)
+{
+	static const uint8_t msg[200];
+	assert_int_equal(esctp_assoc_send(s->side[SIM_A].assoc, info, msg,
+					  sizeof msg, s->now),
+			 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+}
+
+/* ESCTP_ADDR_OVER (SCTP_ADDR_OVER): with path 0 primary, a message sent to
+ * Z's second address leaves on path 1, the messages around it on path 0;
+ * an address that is no path of the association is refused. */
+static void test_addr_over(void **state)
+{
+	(void)state;
+	sim *s = sim_new(778, NULL, NULL);
+	assert_non_null(s);
+	SIM_OK_OR_FAIL(s, sim_establish(s));
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 5 * ESCTP_SECOND));
+	esctp_assoc *a = s->side[SIM_A].assoc;
+	esctp_status st;
+	esctp_assoc_status(a, &st);
+	assert_int_equal(st.npaths, 2);
+	assert_true(st.paths[0].primary && st.paths[1].confirmed);
+	path_log l = {0};
+	s->drop = log_data_path;
+	s->drop_ctx = &l;
+
+	esctp_sndinfo plain = {.stream = 0};
+	esctp_sndinfo over = {.stream = 0, .flags = ESCTP_ADDR_OVER};
+	over.addr = s->side[SIM_Z].addr[1];
+	over.addr.port = 0; /* ports ignored */
+	send_one(s, &plain);
+	send_one(s, &over);
+	send_one(s, &plain);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.path[0], 0);
+	assert_int_equal(l.path[1], 1);
+	assert_int_equal(l.path[2], 0);
+
+	/* Queued together: each message still goes to its own path, in
+	 * order. */
+	l.n = 0;
+	static const uint8_t msg[200];
+	esctp_assoc_set_nodelay(a, true);
+	assert_int_equal(esctp_assoc_send(a, &over, msg, 200, s->now), 0);
+	assert_int_equal(esctp_assoc_send(a, &plain, msg, 200, s->now), 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.path[0], 1);
+	assert_int_equal(l.path[1], 0);
+
+	esctp_sndinfo bad = over;
+	bad.addr.ip[3] ^= 0x55;
+	assert_int_equal(esctp_assoc_send(a, &bad, msg, 200, s->now),
+			 ESCTP_ERR_INVAL);
+	uint8_t buf[256];
+	unsigned got = 0;
+	while (esctp_assoc_recv(s->side[SIM_Z].assoc, buf, sizeof buf, NULL) >=
+	       0)
+		got++;
+	assert_int_equal(got, 5);
+	SIM_FINISH(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_primary_path_failure),
 	    cmocka_unit_test(test_peer_silent),
 	    cmocka_unit_test(test_heartbeat_on_demand),
+	    cmocka_unit_test(test_addr_over),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);

@@ -686,10 +686,114 @@ static void test_prsctp_prio_pair(void **state)
 	assert_int_equal(leaked, 0);
 }
 
+/* ---- the bytes of failed messages (ssf_data) ---- */
+
+/* Each SEND_FAILED on A: its message's bytes as esctp_event_failed_data()
+ * gives them, checked against what was sent (message i is len_i bytes of
+ * value i + 1, ppid i). */
+typedef struct failed_log {
+	unsigned n, ok;
+	int error[8];
+	uint32_t dlen[8];
+} failed_log;
+
+static void check_failed(sim *s, int side, const esctp_event *ev, void *ctx)
+{
+	failed_log *l = ctx;
+	const uint8_t *d = (const uint8_t *)1;
+	if (side != SIM_A || ev->type != ESCTP_EV_SEND_FAILED) {
+		assert_int_equal(
+		    esctp_event_failed_data(s->side[side].ep, ev, &d), 0);
+		assert_null(d);
+		return;
+	}
+	size_t n = esctp_event_failed_data(s->side[side].ep, ev, &d);
+	if (l->n < 8) {
+		l->error[l->n] = ev->error;
+		l->dlen[l->n] = (uint32_t)n;
+	}
+	l->n++;
+	uint32_t id = ev->ppid;
+	bool same = n == ev->len && d != NULL;
+	for (size_t i = 0; same && i < n; i++)
+		same = d[i] == (uint8_t)(id + 1);
+	if (same)
+		l->ok++;
+}
+
+static void send_marked(sim *s, uint32_t id, size_t len,
+			const esctp_sndinfo *base)
+{
+	static uint8_t buf[20000];
+	memset(buf, (int)(id + 1), len);
+	esctp_sndinfo si = *base;
+	si.ppid = id;
+	assert_int_equal(
+	    esctp_assoc_send(s->side[SIM_A].assoc, &si, buf, len, s->now), 0);
+}
+
+/* An abort with messages in flight and queued: each SEND_FAILED gives
+ * exactly the bytes sent in, sent (in flight) or not. */
+static void test_failed_data_abort(void **state)
+{
+	(void)state;
+	sim *s = sim_new(4100, NULL, NULL);
+	assert_non_null(s);
+	SIM_OK_OR_FAIL(s, sim_establish(s));
+	failed_log l = {0};
+	s->on_event = check_failed;
+	s->event_ctx = &l;
+	sim_path_down(s, 0, true);
+	sim_path_down(s, 1, true);
+	esctp_sndinfo si = {0};
+	send_marked(s, 0, 100, &si);
+	send_marked(s, 1, 5000, &si); /* fragmented */
+	send_marked(s, 2, 7, &si);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 50 * ESCTP_MS));
+	assert_int_equal(esctp_assoc_abort(s->side[SIM_A].assoc, NULL, s->now),
+			 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 10 * ESCTP_MS));
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.ok, 3);
+	assert_int_equal(l.dlen[1], 5000);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(l.error[i], ESCTP_ERR_CLOSED);
+	SIM_FINISH(s);
+}
+
+/* PR-SCTP timed reliability: a message whose lifetime ends unsent, and
+ * one sent but never acknowledged, each give their bytes. */
+static void test_failed_data_ttl(void **state)
+{
+	(void)state;
+	sim *s = sim_new(4101, NULL, NULL);
+	assert_non_null(s);
+	SIM_OK_OR_FAIL(s, sim_establish(s));
+	esctp_status st;
+	esctp_assoc_status(s->side[SIM_A].assoc, &st);
+	assert_true(st.prsctp);
+	failed_log l = {0};
+	s->on_event = check_failed;
+	s->event_ctx = &l;
+	sim_path_down(s, 0, true);
+	sim_path_down(s, 1, true);
+	esctp_sndinfo si = {.pr_policy = ESCTP_PR_TTL, .pr_value = 100};
+	send_marked(s, 0, 300, &si);
+	send_marked(s, 1, 20000, &si); /* more than the cwnd: partly unsent */
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 5 * ESCTP_SECOND));
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.ok, 2);
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(l.error[i], ESCTP_ERR_AGAIN);
+	SIM_FINISH(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prsctp_heavy_loss),
+	    cmocka_unit_test(test_failed_data_abort),
+	    cmocka_unit_test(test_failed_data_ttl),
 	    cmocka_unit_test(test_prsctp_partial_delivery),
 	    cmocka_unit_test(test_prsctp_large_messages),
 	    cmocka_unit_test(test_prsctp_abandoned_tail),

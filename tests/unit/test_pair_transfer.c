@@ -326,6 +326,87 @@ static void test_set_nodelay_before_up(void **state)
 	SIM_FINISH(s);
 }
 
+/* ---- the I bit (RFC 7053), per message ---- */
+
+/* What crossed the wire: DATA chunk flags from A, SACK times from Z. */
+typedef struct ibit_log {
+	uint8_t data_flags[16];
+	unsigned ndata;
+	esctp_tstamp sack_at[16];
+	unsigned nsack;
+} ibit_log;
+
+static bool log_ibit(sim *s, int from, const sim_pkt *p, void *ctx)
+{
+	ibit_log *l = ctx;
+	for (size_t off = 12; off + 4 <= p->len;) {
+		uint8_t type = p->data[off], flags = p->data[off + 1];
+		size_t clen = (size_t)p->data[off + 2] << 8 | p->data[off + 3];
+		if (clen < 4)
+			break;
+		if (from == SIM_A && type == 0 && l->ndata < 16)
+			l->data_flags[l->ndata++] = flags;
+		if (from == SIM_Z && type == 3 && l->nsack < 16)
+			l->sack_at[l->nsack++] = s->now;
+		off += (clen + 3) & ~(size_t)3;
+	}
+	return false;
+}
+
+/* Without ESCTP_SACK_NOW a lone message is acknowledged after Z's 200 ms
+ * SACK delay and its DATA has no I bit; with it, the last DATA chunk of
+ * the message (and only that one) carries the I bit and Z's SACK leaves as
+ * the chunk arrives (one 10 ms link away). */
+static void test_sack_now(void **state)
+{
+	(void)state;
+	sim *s = sim_new(1302, NULL, NULL);
+	assert_non_null(s);
+	SIM_OK_OR_FAIL(s, sim_establish(s));
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	esctp_assoc *a = s->side[SIM_A].assoc;
+	esctp_assoc_set_nodelay(a, true);
+	ibit_log l = {0};
+	s->drop = log_ibit;
+	s->drop_ctx = &l;
+	static uint8_t msg[3000];
+
+	esctp_sndinfo plain = {.stream = 1};
+	esctp_tstamp t0 = s->now;
+	assert_int_equal(esctp_assoc_send(a, &plain, msg, 100, s->now), 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	assert_int_equal(l.ndata, 1);
+	assert_int_equal(l.data_flags[0] & 0x08, 0);
+	assert_int_equal(l.nsack, 1);
+	assert_true(l.sack_at[0] >= t0 + 200 * ESCTP_MS);
+	esctp_tstamp delayed = l.sack_at[0] - t0;
+
+	esctp_sndinfo now = {.stream = 1, .flags = ESCTP_SACK_NOW};
+	t0 = s->now;
+	assert_int_equal(esctp_assoc_send(a, &now, msg, 100, s->now), 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	assert_int_equal(l.ndata, 2);
+	assert_int_equal(l.data_flags[1] & 0x08, 0x08);
+	assert_int_equal(l.nsack, 2);
+	assert_true(l.sack_at[1] == t0 + 10 * ESCTP_MS);
+
+	/* A fragmented message: the I bit on its last fragment only. */
+	l.ndata = l.nsack = 0;
+	t0 = s->now;
+	assert_int_equal(esctp_assoc_send(a, &now, msg, sizeof msg, s->now), 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	assert_true(l.ndata >= 3);
+	for (unsigned i = 0; i + 1 < l.ndata; i++)
+		assert_int_equal(l.data_flags[i] & 0x08, 0);
+	assert_int_equal(l.data_flags[l.ndata - 1] & 0x09, 0x09); /* I, E */
+	assert_true(l.nsack >= 1);
+	assert_true(l.sack_at[l.nsack - 1] <= t0 + 20 * ESCTP_MS);
+	printf("sack_now: SACK after %.0f ms without the I bit, %.0f ms "
+	       "with it\n",
+	       (double)delayed / 1e6, 10.0);
+	SIM_FINISH(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +418,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_transfer_both_ways),
 	    cmocka_unit_test(test_set_nodelay),
 	    cmocka_unit_test(test_set_nodelay_before_up),
+	    cmocka_unit_test(test_sack_now),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);

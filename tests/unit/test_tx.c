@@ -749,6 +749,10 @@ static void expect_notice(fx *f, int err, uint16_t stream, uint32_t len)
 	assert_int_equal(n.len, len);
 	assert_int_equal(n.ppid, 0x01020304);
 	assert_int_equal(n.context, 77);
+	/* The notice owns the message's unacknowledged bytes. */
+	assert_non_null(n.buf);
+	assert_true(n.dlen <= n.len);
+	mem_free(&f->mem, n.buf);
 }
 
 static void test_prsctp_expire_unsent(void **state)
@@ -968,6 +972,9 @@ static void expect_abandoned(fx *f, uint16_t stream, uint32_t len, bool sent)
 	assert_int_equal(n.len, len);
 	assert_int_equal(n.sent, sent);
 	assert_int_equal(n.context, 77);
+	assert_non_null(n.buf);
+	assert_true(n.dlen <= n.len);
+	mem_free(&f->mem, n.buf);
 }
 
 static void expect_no_notice(fx *f)
