@@ -856,7 +856,7 @@ static void assoc_events(host_handler *self, host_ep *e, const esctp_event *ev)
 		sd_nchan_pump(s);
 		break;
 	case ESCTP_EV_SEND_FAILED:
-		sd_notif_send_failed(na, ev);
+		sd_notif_send_failed(na, ev, e);
 		sd_nchan_pump(s);
 		break;
 	case ESCTP_EV_PARTIAL_DELIVERY_ABORTED:
@@ -970,6 +970,15 @@ static int native_send(wsock *s, const wsp_msg *h, const uint8_t *data,
 	}
 	if (sflags & SCTP_UNORDERED)
 		si.flags |= ESCTP_UNORDERED;
+	/* RFC 7053: the I bit asks the peer for its SACK at once. */
+	if (sflags & SCTP_SACK_IMMEDIATELY)
+		si.flags |= ESCTP_SACK_NOW;
+	/* SCTP_ADDR_OVER: the message's first transmission to the address
+	 * given (the shim refuses the flag without one). */
+	if ((sflags & SCTP_ADDR_OVER) && h->addr.family) {
+		si.flags |= ESCTP_ADDR_OVER;
+		sd_addr_to_esctp(&h->addr, s->d->udp_port, &si.addr);
+	}
 	policy_of(sflags, ttl, &si);
 	nassoc *na = NULL;
 	if (s->kind == WSP_K_SCTP_SEQPACKET) {

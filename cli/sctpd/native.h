@@ -250,7 +250,9 @@ void sd_notif_remote_error(nassoc *na, uint16_t cause);
 void sd_notif_shutdown(nassoc *na);
 void sd_notif_adaptation(nassoc *na, uint32_t ind);
 void sd_notif_sender_dry(nassoc *na);
-void sd_notif_send_failed(nassoc *na, const esctp_event *ev);
+/* e: the endpoint the event came from (its unsent bytes, RFC 6458
+ * ssf_data). */
+void sd_notif_send_failed(nassoc *na, const esctp_event *ev, host_ep *e);
 void sd_notif_pdapi(nassoc *na, uint16_t stream, uint16_t ssn);
 
 /* ---- SOL_SCTP options (sctpopt.c) ---- */

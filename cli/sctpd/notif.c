@@ -126,39 +126,56 @@ void sd_notif_sender_dry(nassoc *na)
 }
 
 /* SEND_FAILED_EVENT (RFC 6458 §6.1.11), or the deprecated SEND_FAILED
- * when only that is subscribed, as Linux sctp_ulpevent_make_send_failed().
- * The engine does not hand back the unsent bytes: ssf_data is empty. */
-void sd_notif_send_failed(nassoc *na, const esctp_event *ev)
+ * when only that is subscribed, as Linux sctp_ulpevent_make_send_failed():
+ * the struct, then the message's unsent bytes (ssf_data), as many as one
+ * channel datagram holds.  Linux sends one per DATA chunk, the engine one
+ * per message with what remains of it. */
+void sd_notif_send_failed(nassoc *na, const esctp_event *ev, host_ep *e)
 {
+	bool fresh = sd_notif_on(na->s, SCTP_SEND_FAILED_EVENT);
+	if (!fresh && !sd_notif_on(na->s, SCTP_SEND_FAILED))
+		return;
+	const uint8_t *data = NULL;
+	size_t dlen = e ? esctp_event_failed_data(host_ep_endpoint(e), ev,
+						  &data)
+			: 0;
+	static uint8_t m[WSP_PIECE_MAX];
+	size_t head = fresh ? sizeof(struct sctp_send_failed_event)
+			    : sizeof(struct sctp_send_failed);
+	if (dlen > sizeof(m) - head)
+		dlen = sizeof(m) - head;
 	/* ESCTP_SENT: it had been given TSNs (put on the wire). */
 	uint16_t flags = (ev->flags & ESCTP_SENT) ? SCTP_DATA_SENT
 						  : SCTP_DATA_UNSENT;
-	if (sd_notif_on(na->s, SCTP_SEND_FAILED_EVENT)) {
-		struct sctp_send_failed_event m;
-		memset(&m, 0, sizeof(m));
-		m.ssf_type = SCTP_SEND_FAILED_EVENT;
-		m.ssf_flags = flags;
-		m.ssf_length = sizeof(m);
-		m.ssf_error = 0;
-		m.ssfe_info.snd_sid = ev->stream;
-		m.ssfe_info.snd_ppid = ev->ppid;
-		m.ssfe_info.snd_context = ev->context;
-		m.ssfe_info.snd_assoc_id = na->id;
-		m.ssf_assoc_id = na->id;
-		sd_nchan_notify(na, &m, sizeof(m), false);
-	} else if (sd_notif_on(na->s, SCTP_SEND_FAILED)) {
-		struct sctp_send_failed m;
-		memset(&m, 0, sizeof(m));
-		m.ssf_type = SCTP_SEND_FAILED;
-		m.ssf_flags = flags;
-		m.ssf_length = sizeof(m);
-		m.ssf_info.sinfo_stream = ev->stream;
-		m.ssf_info.sinfo_ppid = ev->ppid;
-		m.ssf_info.sinfo_context = ev->context;
-		m.ssf_info.sinfo_assoc_id = na->id;
-		m.ssf_assoc_id = na->id;
-		sd_nchan_notify(na, &m, sizeof(m), false);
+	memset(m, 0, head);
+	if (fresh) {
+		struct sctp_send_failed_event f;
+		memset(&f, 0, sizeof(f));
+		f.ssf_type = SCTP_SEND_FAILED_EVENT;
+		f.ssf_flags = flags;
+		f.ssf_length = (uint32_t)(head + dlen);
+		f.ssfe_info.snd_sid = ev->stream;
+		f.ssfe_info.snd_ppid = ev->ppid;
+		f.ssfe_info.snd_context = ev->context;
+		f.ssfe_info.snd_assoc_id = na->id;
+		f.ssf_assoc_id = na->id;
+		memcpy(m, &f, sizeof(f));
+	} else {
+		struct sctp_send_failed f;
+		memset(&f, 0, sizeof(f));
+		f.ssf_type = SCTP_SEND_FAILED;
+		f.ssf_flags = flags;
+		f.ssf_length = (uint32_t)(head + dlen);
+		f.ssf_info.sinfo_stream = ev->stream;
+		f.ssf_info.sinfo_ppid = ev->ppid;
+		f.ssf_info.sinfo_context = ev->context;
+		f.ssf_info.sinfo_assoc_id = na->id;
+		f.ssf_assoc_id = na->id;
+		memcpy(m, &f, sizeof(f));
 	}
+	if (dlen)
+		memcpy(m + head, data, dlen);
+	sd_nchan_notify(na, m, (uint32_t)(head + dlen), false);
 }
 
 void sd_notif_pdapi(nassoc *na, uint16_t stream, uint16_t ssn)

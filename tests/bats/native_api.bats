@@ -157,6 +157,14 @@ sc() {
 @test "sctpcheck opt_encaps_port" { sc opt_encaps_port; }
 @test "sctpcheck opt_probe_interval" { sc opt_probe_interval; }
 @test "sctpcheck opt_assoc_stats" { sc opt_assoc_stats; }
+@test "sctpcheck notif_send_failed_data" { sc notif_send_failed_data; }
+@test "sctpcheck send_flags_wire" {
+	capture_start 0 "$P1"
+	sc send_flags_wire
+	check_capture
+	# RFC 7053: the I bit on the SACK_IMMEDIATELY message only.
+	[ "$(count_packets 'sctp.data_i_bit == 1')" -eq 1 ]
+}
 
 # ---- libsctp ----
 @test "sctpcheck lib_bindx" { sc lib_bindx; }

@@ -96,6 +96,8 @@
 	X(opt_encaps_port)                                                     \
 	X(opt_probe_interval)                                                  \
 	X(opt_assoc_stats)                                                     \
+	X(notif_send_failed_data)                                              \
+	X(send_flags_wire)                                                     \
 	X(lib_bindx)                                                           \
 	X(lib_connectx)                                                        \
 	X(lib_getaddrs)                                                        \

@@ -611,3 +611,61 @@ void t_opt_assoc_stats(void)
 	    EINVAL);
 	close(srv);
 }
+
+/* sctp_ulpevent_make_send_failed_event(): the notification carries the
+ * unsent data after the struct (ssf_length counts it).  Messages whose
+ * PR-SCTP lifetime (10 ms) ends while a peer that does not read keeps the
+ * window shut are abandoned with their bytes. */
+void t_notif_send_failed_data(void)
+{
+	int srv = sk(AF_INET, SOCK_SEQPACKET);
+	int small = 4096;
+	SYS(setsockopt(srv, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+	addr a;
+	socklen_t al = loop_addr(&a, AF_INET, 0);
+	SYS(bind(srv, &a.sa, al));
+	SYS(listen(srv, 4));
+	int cli = sk(AF_INET, SOCK_SEQPACKET);
+	subscribe(cli, SCTP_SEND_FAILED_EVENT);
+	char msg[1000];
+	for (int i = 0; i < 40; i++) {
+		memset(msg, 'a' + i % 26, sizeof(msg));
+		struct sctp_sndrcvinfo si = {.sinfo_flags = SCTP_PR_SCTP_TTL,
+					     .sinfo_timetolive = 10};
+		EXPECT(snd(cli, msg, sizeof(msg), &a, al, &si, 0) ==
+			   (ssize_t)sizeof(msg),
+		       "send %d: %s", i, ename(errno));
+	}
+	union sctp_notification *sn = rcv_notif(cli);
+	EXPECT_EQ(sn->sn_header.sn_type, SCTP_SEND_FAILED_EVENT);
+	struct sctp_send_failed_event *f = &sn->sn_send_failed_event;
+	EXPECT_EQ(f->ssf_length, sizeof(*f) + sizeof(msg));
+	const uint8_t *d = f->ssf_data;
+	bool same = true;
+	for (size_t i = 1; i < sizeof(msg); i++)
+		same = same && d[i] == d[0];
+	EXPECT(same && d[0] >= 'a' && d[0] <= 'z',
+	       "ssf_data is not one of the messages sent");
+	close(srv);
+}
+
+/* The send flags that act on the wire: SCTP_SACK_IMMEDIATELY (the I bit,
+ * RFC 7053) and SCTP_ADDR_OVER (the address given is the path); the
+ * Bats test around it finds the I bit in its capture. */
+void t_send_flags_wire(void)
+{
+	int srv, cli;
+	o2m_pair(0, &srv, &cli);
+	addr a;
+	socklen_t al = loop_addr(&a, AF_INET, 0);
+	struct sctp_sndrcvinfo si = {.sinfo_flags = SCTP_SACK_IMMEDIATELY};
+	EXPECT(snd(cli, "now", 3, &a, al, &si, 0) == 3, "send: %s",
+	       ename(errno));
+	expect_msg(srv, "now");
+	si.sinfo_flags = SCTP_ADDR_OVER;
+	EXPECT(snd(cli, "over", 4, &a, al, &si, 0) == 4, "send: %s",
+	       ename(errno));
+	expect_msg(srv, "over");
+	/* ADDR_OVER without an address: EINVAL (sctp_sendmsg_check_sflags). */
+	EXPECT_ERR(snd(cli, "x", 1, NULL, 0, &si, 0), EINVAL);
+}
