@@ -153,6 +153,8 @@ static nassoc *assoc_new(wsock *s, esctp_assoc *a)
 	na->strreset = s->nat->strreset;
 	na->pf_expose = s->nat->pf_expose;
 	na->last_use = host_now(s->d->h);
+	if (s->nat->pd_point)
+		esctp_assoc_set_pd_point(a, s->nat->pd_point);
 	esctp_assoc_set_user(a, na);
 	assoc_link(s, na);
 	return na;

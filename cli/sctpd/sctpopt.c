@@ -516,6 +516,8 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		if ((uint32_t)v > cfg.rcvbuf / 2)
 			return EINVAL;
 		n->pd_point = (uint32_t)v;
+		for (nassoc *na = n->assocs; na; na = na->next)
+			esctp_assoc_set_pd_point(na->a, n->pd_point);
 		return 0;
 	}
 	case SCTP_MAX_BURST: {

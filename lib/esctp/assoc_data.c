@@ -288,3 +288,9 @@ size_t esctp_assoc_recv_pending(const esctp_assoc *a)
 {
 	return a && a->rx ? rx_readable(a->rx) : 0;
 }
+
+void esctp_assoc_set_pd_point(esctp_assoc *a, uint32_t bytes)
+{
+	if (a && a->rx)
+		rx_set_pd_point(a->rx, bytes);
+}

@@ -565,6 +565,13 @@ int esctp_assoc_set_primary(esctp_assoc *a, const esctp_addr *addr);
 /* Sets the largest SCTP packet for the path to addr (NULL: all paths). */
 int esctp_assoc_set_mtu(esctp_assoc *a, const esctp_addr *addr, uint16_t mtu);
 
+/* The partial delivery point (RFC 6458 §8.1.21): a message whose first
+ * in-order fragments reach `bytes` becomes readable in pieces before it is
+ * whole, as one larger than half the receive buffer always does; 0 (the
+ * default) leaves only that rule.  Applies to messages not yet readable;
+ * a NULL a is ignored. */
+void esctp_assoc_set_pd_point(esctp_assoc *a, uint32_t bytes);
+
 /* Sends a HEARTBEAT on the path to addr (ports ignored; NULL: every
  * path) at the next output, whatever the interval (the socket API's
  * SPP_HB_DEMAND).  Returns 0, ESCTP_ERR_INVAL (no such path) or

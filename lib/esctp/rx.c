@@ -406,3 +406,8 @@ int rx_read(rx *r, void *buf, size_t len, esctp_rcvinfo *info)
 	window_update(r);
 	return (int)n;
 }
+
+void rx_set_pd_point(rx *r, uint32_t bytes)
+{
+	r->pd_point = bytes;
+}

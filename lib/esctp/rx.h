@@ -106,4 +106,8 @@ bool rx_next_notice(rx *r, rx_notice *n);
 /* Bytes of payload held (buffered and unread). */
 size_t rx_held(const rx *r);
 
+/* Makes a message's first fragments readable (partial delivery) once
+ * they hold `bytes` (0: only when the buffer is half full). */
+void rx_set_pd_point(rx *r, uint32_t bytes);
+
 #endif

@@ -53,6 +53,7 @@ struct rx {
 	esctp_mem mem;
 	uint32_t cum; /* cumulative TSN ack point */
 	uint32_t rcvbuf;
+	uint32_t pd_point; /* partial delivery from this many bytes; 0: none */
 	uint32_t tsn_limit; /* farthest plausible TSN ahead of cum */
 	size_t held;	    /* payload bytes stored and unread */
 	size_t ready;	    /* unread bytes in the ready list */

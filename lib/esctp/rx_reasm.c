@@ -126,12 +126,16 @@ static void pd_extend(rx *r, rxc *c)
 
 /* The first fragments of the next deliverable message are made readable
  * when the buffer is half full, so that a message larger than the buffer
- * (or one that fills it with others) can never stall the association. */
+ * (or one that fills it with others) can never stall the association; and
+ * once they reach the host's partial delivery point (the socket API's
+ * SCTP_PARTIAL_DELIVERY_POINT, RFC 6458 §8.1.21). */
 static void pd_start(rx *r)
 {
 	rxc *h = r->pend_first;
 
-	if (r->pd || !h || h->p.head != h || r->held < r->rcvbuf / 2)
+	if (r->pd || !h || h->p.head != h)
+		return;
+	if (r->held < r->rcvbuf / 2 && !(r->pd_point && h->bytes >= r->pd_point))
 		return;
 	if (!(h->flags & DATA_FLAG_U) && h->ssn != r->next_ssn[h->stream])
 		return;

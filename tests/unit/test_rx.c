@@ -617,6 +617,31 @@ static void test_partial_delivery(void **state)
 
 /* Partial delivery: pieces without EOR, exclusive reading, and a window
  * that stays open. */
+/* The partial delivery point (SCTP_PARTIAL_DELIVERY_POINT): the first
+ * fragments become readable once they reach it, long before the buffer
+ * is half full; below it, nothing. */
+static void test_partial_delivery_point(void **state)
+{
+	(void)state;
+	rx *r = rx_new(&mem, 1, 2, 100000);
+	uint8_t buf[4096];
+	esctp_rcvinfo info;
+	rx_set_pd_point(r, 500);
+	frag(r, 1, 0, 10, 0, 0, 0, 9, 300, RX_NEW);
+	assert_int_equal(rx_readable(r), 0); /* 300 < 500 */
+	frag(r, 1, 1, 10, 0, 0, 0, 9, 300, RX_NEW);
+	assert_int_equal(rx_readable(r), 600);
+	assert_int_equal(rx_read(r, buf, sizeof(buf), &info), 600);
+	assert_false(info.flags & ESCTP_EOR);
+	rx_free(r);
+	/* Without a point the same fragments wait for the whole message. */
+	r = rx_new(&mem, 1, 2, 100000);
+	frag(r, 1, 0, 10, 0, 0, 0, 9, 300, RX_NEW);
+	frag(r, 1, 1, 10, 0, 0, 0, 9, 300, RX_NEW);
+	assert_int_equal(rx_readable(r), 0);
+	rx_free(r);
+}
+
 static void test_partial_delivery_pieces(void **state)
 {
 	(void)state;
@@ -1311,6 +1336,7 @@ int main(int argc, char **argv)
 	    T(test_unordered),
 	    T(test_streams_independent),
 	    T(test_partial_delivery),
+	    T(test_partial_delivery_point),
 	    T(test_partial_delivery_pieces),
 	    T(test_forward_tsn),
 	    T(test_forward_tsn_stale_skips_stream),
