@@ -29,34 +29,10 @@ bool shim_is_sctp_type(int domain, int type, int protocol)
 
 int shim_native_socket(int domain, int type)
 {
-	const shim_conf *sc = shim_conf_get();
-	int t = type & 0xf;
-	wsp_req q = {.op = WSP_SOCKET,
-		     .family = domain,
-		     .kind = t == SOCK_STREAM ? WSP_K_SCTP_STREAM
-					      : WSP_K_SCTP_SEQPACKET,
-		     .params = sc->params};
-	wsp_rep rep;
-	int fd;
-
-	if (shim_ctl_call(&q, -1, &rep, &fd, (type & SOCK_CLOEXEC) != 0) < 0)
-		return -1;
-	if (rep.err || fd < 0) {
-		if (fd >= 0)
-			close(fd);
-		if (rep.err == EACCES || rep.err == ENFILE)
-			shim_warn(rep.msg);
-		errno = rep.err ? rep.err : EPROTO;
-		return -1;
-	}
-	if ((type & SOCK_NONBLOCK) && fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	shim_fd_set(fd, t == SOCK_STREAM ? SHIM_FD_NATIVE : SHIM_FD_NATIVE_MANY);
-	return fd;
+	bool stream = (type & 0xf) == SOCK_STREAM;
+	return shim_daemon_socket(
+	    domain, type, stream ? WSP_K_SCTP_STREAM : WSP_K_SCTP_SEQPACKET,
+	    stream ? SHIM_FD_NATIVE : SHIM_FD_NATIVE_MANY);
 }
 
 /* The socket's SO_SNDTIMEO in ms, -1 for none (the kernel's
@@ -204,7 +180,8 @@ static int peeloff(int fd, void *val, socklen_t *len, bool with_flags)
 	}
 	memset(&a, 0, sizeof(a));
 	memcpy(&a, val, need);
-	if (with_flags && (a.flags & ~(unsigned)(SOCK_CLOEXEC | SOCK_NONBLOCK))) {
+	if (with_flags &&
+	    (a.flags & ~(unsigned)(SOCK_CLOEXEC | SOCK_NONBLOCK))) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -300,7 +277,8 @@ int shim_native_setsockopt(int fd, int name, const void *val, socklen_t len)
 		return -1;
 	}
 	shim_native_forget(fd);
-	wsp_req q = {.op = WSP_SETOPT, .arg = SOL_SCTP, .name = name, .len = len};
+	wsp_req q = {
+	    .op = WSP_SETOPT, .arg = SOL_SCTP, .name = name, .len = len};
 	memcpy(q.val, val, len);
 	wsp_rep rep;
 	if (shim_ctl_call(&q, fd, &rep, NULL, false) < 0)

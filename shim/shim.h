@@ -128,6 +128,10 @@ void shim_hint_failed_connect(const wsp_addr *dest, int err);
 
 /* Native SCTP sockets (native.c). */
 bool shim_is_sctp_type(int domain, int type, int protocol);
+/* A new socket of the daemon's, of `kind` (enum wsp_kind), with the flags
+ * of `type` (SOCK_NONBLOCK, SOCK_CLOEXEC); fd_kind is its fd table entry
+ * (sock.c).  -1 with errno (the daemon's, or EPROTO). */
+int shim_daemon_socket(int domain, int type, int kind, int fd_kind);
 /* A native socket from the daemon, with the flags of `type`. */
 int shim_native_socket(int domain, int type);
 /* connect() of a native socket (both styles). */

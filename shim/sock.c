@@ -26,11 +26,15 @@ static bool is_tcp_type(int domain, int type, int protocol)
 	       (protocol == 0 || protocol == IPPROTO_TCP);
 }
 
-/* A new emulated socket from the daemon, with the flags of `type`. */
-static int emulated_socket(int domain, int type)
+/* A new socket of the daemon's, of `kind` (enum wsp_kind), with the
+ * flags of `type`; fd_kind is its entry in the fd table. */
+int shim_daemon_socket(int domain, int type, int kind, int fd_kind)
 {
 	const shim_conf *sc = shim_conf_get();
-	wsp_req q = {.op = WSP_SOCKET, .family = domain, .params = sc->params};
+	wsp_req q = {.op = WSP_SOCKET,
+		     .family = domain,
+		     .kind = kind,
+		     .params = sc->params};
 	wsp_rep rep;
 	int fd;
 
@@ -53,8 +57,13 @@ static int emulated_socket(int domain, int type)
 		errno = e;
 		return -1;
 	}
-	shim_fd_set(fd, SHIM_FD_EMULATED);
+	shim_fd_set(fd, fd_kind);
 	return fd;
+}
+
+static int emulated_socket(int domain, int type)
+{
+	return shim_daemon_socket(domain, type, WSP_K_TCP, SHIM_FD_EMULATED);
 }
 
 /* A socket the shim leaves alone. */
@@ -335,9 +344,9 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 	int nfd;
 	int cloexec = (flags & SOCK_CLOEXEC) ? MSG_CMSG_CLOEXEC : 0;
 	/* libc's recvmsg: the shim's own serves native messages. */
-	ssize_t n = wsp_recv_fd_via(shim_libc.recvmsg, fd, &rec, sizeof(rec),
-				    &nfd, MSG_DONTWAIT | MSG_WAITALL | cloexec,
-				    NULL);
+	ssize_t n =
+	    wsp_recv_fd_via(shim_libc.recvmsg, fd, &rec, sizeof(rec), &nfd,
+			    MSG_DONTWAIT | MSG_WAITALL | cloexec, NULL);
 	if (n < 0 && errno == EAGAIN) {
 		/* Nothing queued: only now ask whether the socket listens
 		 * at all (accept on one that does not is EINVAL, at once). */
@@ -366,8 +375,8 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		close(nfd);
 		return -1;
 	}
-	shim_fd_set(nfd, shim_native_kind(fd) ? SHIM_FD_NATIVE
-					       : SHIM_FD_EMULATED);
+	shim_fd_set(nfd,
+		    shim_native_kind(fd) ? SHIM_FD_NATIVE : SHIM_FD_EMULATED);
 	/* The daemon writes the peer in the listener's family (IPv4
 	 * v4-mapped on an AF_INET6 socket). */
 	if (sa && len)

@@ -308,18 +308,8 @@ void sd_native_fill(wsock *s, int app_fd)
 {
 	if (s->filler)
 		return; /* filled when it was made */
-	socklen_t l = sizeof(s->app_sndbuf);
-	if (getsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &s->app_sndbuf, &l) < 0)
-		s->app_sndbuf = 0;
-	int one = 1;
-	setsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &one, sizeof(one));
 	wsp_msg f = {.flags = WSP_MF_FILLER};
-	for (int i = 0; i < 64; i++) {
-		if (send(app_fd, &f, sizeof(f), MSG_DONTWAIT | MSG_NOSIGNAL) !=
-		    (ssize_t)sizeof(f))
-			break;
-		s->filler++;
-	}
+	sd_sock_fill(s, app_fd, &f, sizeof(f));
 }
 
 static int start_assoc(wsock *s, const wsp_addr *addrs, unsigned n,

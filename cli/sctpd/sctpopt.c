@@ -45,7 +45,7 @@ nassoc *sd_opt_assoc(wsock *s, int32_t id)
 /* For the options a one-to-many socket takes per association or for the
  * socket (SCTP_FUTURE_ASSOC): EINVAL for an id that names neither, as
  * the kernel's "if (!asoc && id > SCTP_ALL_ASSOC && UDP style)". */
-static int assoc_or_socket(wsock *s, int32_t id, nassoc **na)
+int sd_opt_assoc_or_any(wsock *s, int32_t id, nassoc **na)
 {
 	*na = sd_opt_assoc(s, id);
 	if (!*na && id > SCTP_ALL_ASSOC && s->kind == WSP_K_SCTP_SEQPACKET)
@@ -61,7 +61,7 @@ static int32_t id_of(const void *val, uint32_t len)
 	return id;
 }
 
-static int put(void *val, uint32_t *len, const void *v, uint32_t n)
+int sd_opt_put(void *val, uint32_t *len, const void *v, uint32_t n)
 {
 	if (*len < n)
 		return EINVAL;
@@ -73,7 +73,7 @@ static int put(void *val, uint32_t *len, const void *v, uint32_t n)
 static int put_int(void *val, uint32_t *len, int v)
 {
 	/* Linux: an int option wants at least an int. */
-	return put(val, len, &v, sizeof(v));
+	return sd_opt_put(val, len, &v, sizeof(v));
 }
 
 static int get_int(const void *val, uint32_t len, int *v)
@@ -246,7 +246,7 @@ static int set_peer_addr_params(wsock *s, const void *val, uint32_t len)
 	    (pp.spp_flags & SPP_PMTUD_DISABLE))
 		return EINVAL;
 	nassoc *na;
-	int e = assoc_or_socket(s, pp.spp_assoc_id, &na);
+	int e = sd_opt_assoc_or_any(s, pp.spp_assoc_id, &na);
 	if (e)
 		return e;
 	/* sctp_apply_peer_addr_params(): SPP_HB_DEMAND sends a HEARTBEAT
@@ -257,8 +257,8 @@ static int set_peer_addr_params(wsock *s, const void *val, uint32_t len)
 			return EINVAL;
 		wsp_addr w;
 		esctp_addr ea;
-		bool one = sd_opt_addr_in(&pp.spp_address,
-					sizeof(pp.spp_address), &w);
+		bool one =
+		    sd_opt_addr_in(&pp.spp_address, sizeof(pp.spp_address), &w);
 		if (one)
 			sd_addr_to_esctp(&w, 0, &ea);
 		if (esctp_assoc_heartbeat_now(na->a, one ? &ea : NULL) < 0)
@@ -310,10 +310,11 @@ static int set_rtoinfo(wsock *s, const void *val, uint32_t len)
 		return EINVAL;
 	memcpy(&ri, val, sizeof(ri));
 	nassoc *na;
-	int e = assoc_or_socket(s, ri.srto_assoc_id, &na);
+	int e = sd_opt_assoc_or_any(s, ri.srto_assoc_id, &na);
 	if (e)
 		return e;
-	uint32_t ini = ri.srto_initial ? ri.srto_initial : s->params.rto_initial;
+	uint32_t ini =
+	    ri.srto_initial ? ri.srto_initial : s->params.rto_initial;
 	uint32_t min = ri.srto_min ? ri.srto_min : s->params.rto_min;
 	uint32_t max = ri.srto_max ? ri.srto_max : s->params.rto_max;
 	/* Linux: min <= initial <= max, when given. */
@@ -386,11 +387,35 @@ static int bindx(wsock *s, const void *val, uint32_t len, bool add, uid_t uid)
 	return 0;
 }
 
-int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
-		   uid_t uid)
+/* The options that are an int flag of the socket and nothing more. */
+static bool *flag_of(nsock *n, int name)
+{
+	switch (name) {
+	case SCTP_RECVRCVINFO:
+		return &n->recvrcvinfo;
+	case SCTP_RECVNXTINFO:
+		return &n->recvnxtinfo;
+	case SCTP_I_WANT_MAPPED_V4_ADDR:
+		return &n->mapped_v4;
+	case SCTP_DISABLE_FRAGMENTS:
+		return &n->disable_fragments;
+	case SCTP_FRAGMENT_INTERLEAVE:
+		return &n->frag_interleave;
+	}
+	return NULL;
+}
+
+int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len, uid_t uid)
 {
 	nsock *n = s->nat;
 	int v;
+	bool *flag = flag_of(n, name);
+	if (flag) {
+		if (get_int(val, len, &v))
+			return EINVAL;
+		*flag = v != 0;
+		return 0;
+	}
 	switch (name) {
 	case SCTP_SOCKOPT_BINDX_ADD:
 		return bindx(s, val, len, true, uid);
@@ -434,31 +459,6 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		for (nassoc *na = n->assocs; na; na = na->next)
 			esctp_assoc_set_nodelay(na->a, n->nodelay);
 		return 0;
-	case SCTP_RECVRCVINFO:
-		if (get_int(val, len, &v))
-			return EINVAL;
-		n->recvrcvinfo = v != 0;
-		return 0;
-	case SCTP_RECVNXTINFO:
-		if (get_int(val, len, &v))
-			return EINVAL;
-		n->recvnxtinfo = v != 0;
-		return 0;
-	case SCTP_I_WANT_MAPPED_V4_ADDR:
-		if (get_int(val, len, &v))
-			return EINVAL;
-		n->mapped_v4 = v != 0;
-		return 0;
-	case SCTP_DISABLE_FRAGMENTS:
-		if (get_int(val, len, &v))
-			return EINVAL;
-		n->disable_fragments = v != 0;
-		return 0;
-	case SCTP_FRAGMENT_INTERLEAVE:
-		if (get_int(val, len, &v))
-			return EINVAL;
-		n->frag_interleave = v != 0;
-		return 0;
 	case SCTP_AUTOCLOSE:
 		if (get_int(val, len, &v))
 			return EINVAL;
@@ -484,7 +484,7 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 			return EINVAL;
 		memcpy(&av, val, sizeof(av));
 		nassoc *na;
-		if (assoc_or_socket(s, av.assoc_id, &na))
+		if (sd_opt_assoc_or_any(s, av.assoc_id, &na))
 			return EINVAL;
 		n->context = (int32_t)av.assoc_value;
 		return 0;
@@ -501,8 +501,8 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 			return EINVAL;
 		}
 		/* Linux: 0 or 512..65535 (sctp_setsockopt_maxseg). */
-		if (av.assoc_value && (av.assoc_value < 512 ||
-				       av.assoc_value > 65535))
+		if (av.assoc_value &&
+		    (av.assoc_value < 512 || av.assoc_value > 65535))
 			return EINVAL;
 		n->maxseg = av.assoc_value;
 		return 0;
@@ -536,8 +536,8 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		if (len != sizeof(si))
 			return EINVAL;
 		memcpy(&si, val, sizeof(si));
-		if (si.sinfo_flags & ~(SCTP_UNORDERED | SCTP_ADDR_OVER |
-				       SCTP_ABORT | SCTP_EOF))
+		if (si.sinfo_flags &
+		    ~(SCTP_UNORDERED | SCTP_ADDR_OVER | SCTP_ABORT | SCTP_EOF))
 			return EINVAL;
 		n->dflt = si;
 		return 0;
@@ -547,8 +547,8 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		if (len != sizeof(si))
 			return EINVAL;
 		memcpy(&si, val, sizeof(si));
-		if (si.snd_flags & ~(SCTP_UNORDERED | SCTP_ADDR_OVER |
-				     SCTP_ABORT | SCTP_EOF))
+		if (si.snd_flags &
+		    ~(SCTP_UNORDERED | SCTP_ADDR_OVER | SCTP_ABORT | SCTP_EOF))
 			return EINVAL;
 		n->dflt.sinfo_stream = si.snd_sid;
 		n->dflt.sinfo_flags = si.snd_flags;
@@ -593,7 +593,7 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 			return EINVAL;
 		memcpy(&ap, val, sizeof(ap));
 		nassoc *na;
-		if (assoc_or_socket(s, ap.sasoc_assoc_id, &na))
+		if (sd_opt_assoc_or_any(s, ap.sasoc_assoc_id, &na))
 			return EINVAL;
 		if (ap.sasoc_asocmaxrxt)
 			n->assoc_max_retrans = ap.sasoc_asocmaxrxt;
@@ -620,7 +620,7 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 		if (si.sack_delay > 500)
 			return EINVAL;
 		nassoc *na;
-		if (assoc_or_socket(s, si.sack_assoc_id, &na))
+		if (sd_opt_assoc_or_any(s, si.sack_assoc_id, &na))
 			return EINVAL;
 		if (si.sack_delay)
 			n->sack_delay = si.sack_delay;
@@ -635,7 +635,7 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,
 			return EINVAL;
 		memcpy(&av, val, sizeof(av));
 		nassoc *na;
-		if (assoc_or_socket(s, av.assoc_id, &na))
+		if (sd_opt_assoc_or_any(s, av.assoc_id, &na))
 			return EINVAL;
 		n->prsctp = av.assoc_value != 0;
 		reconfigure(s);
@@ -679,7 +679,7 @@ static int get_status(wsock *s, void *val, uint32_t *len)
 			   : (es.npaths ? es.paths[prim].mtu - 12 - 16 : 0);
 	if (es.npaths)
 		paddrinfo(s, na, &es, prim, &st.sstat_primary);
-	return put(val, len, &st, sizeof(st));
+	return sd_opt_put(val, len, &st, sizeof(st));
 }
 
 static int get_paddr_info(wsock *s, void *val, uint32_t *len)
@@ -710,7 +710,7 @@ static int get_paddr_info(wsock *s, void *val, uint32_t *len)
 	    na->pf_expose == PF_EXPOSE_DISABLE)
 		return EACCES;
 	paddrinfo(s, na, &es, i, &pi);
-	return put(val, len, &pi, sizeof(pi));
+	return sd_opt_put(val, len, &pi, sizeof(pi));
 }
 
 /* The kernel's buffer protocol (sctp_getsockopt_peer_addrs): ENOMEM when
@@ -860,7 +860,7 @@ static int get_paddr_params(wsock *s, void *val, uint32_t *len)
 	memset(&pp, 0, sizeof(pp));
 	memcpy(&pp, val, *len < sizeof(pp) ? *len : sizeof(pp));
 	nassoc *na;
-	int e = assoc_or_socket(s, pp.spp_assoc_id, &na);
+	int e = sd_opt_assoc_or_any(s, pp.spp_assoc_id, &na);
 	if (e)
 		return e;
 	uint32_t hb = na ? na->hb_interval : s->params.hb_interval;
@@ -887,7 +887,8 @@ static int get_pr_status(wsock *s, void *val, uint32_t *len)
 		return EINVAL;
 	memcpy(&ps, val, sizeof(ps));
 	unsigned policy = ps.sprstat_policy;
-	if (!policy || (policy & ~(unsigned)(SCTP_PR_SCTP_MASK | SCTP_PR_SCTP_ALL)) ||
+	if (!policy ||
+	    (policy & ~(unsigned)(SCTP_PR_SCTP_MASK | SCTP_PR_SCTP_ALL)) ||
 	    ((policy & SCTP_PR_SCTP_ALL) && (policy & SCTP_PR_SCTP_MASK)))
 		return EINVAL;
 	nassoc *na = sd_opt_assoc(s, ps.sprstat_assoc_id);
@@ -905,7 +906,7 @@ static int get_pr_status(wsock *s, void *val, uint32_t *len)
 		ps.sprstat_abandoned_unsent += es.abandoned_unsent[i];
 		ps.sprstat_abandoned_sent += es.abandoned_sent[i];
 	}
-	return put(val, len, &ps, sizeof(ps));
+	return sd_opt_put(val, len, &ps, sizeof(ps));
 }
 
 /* Linux sctp_getsockopt_primary_addr(): the primary path's address. */
@@ -930,7 +931,7 @@ static int get_primary(wsock *s, void *val, uint32_t *len)
 		to_storage(&w, &ss, &alen);
 		memcpy(&pr.ssp_addr, &ss, sizeof(ss));
 		pr.ssp_assoc_id = na->id;
-		return put(val, len, &pr, sizeof(pr));
+		return sd_opt_put(val, len, &pr, sizeof(pr));
 	}
 	return EINVAL;
 }
@@ -938,6 +939,9 @@ static int get_primary(wsock *s, void *val, uint32_t *len)
 int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 {
 	nsock *n = s->nat;
+	const bool *flag = flag_of(n, name);
+	if (flag)
+		return put_int(val, len, *flag);
 	switch (name) {
 	case SCTP_STATUS:
 		return get_status(s, val, len);
@@ -958,7 +962,7 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		return put_int(val, len, c);
 	}
 	case SCTP_INITMSG:
-		return put(val, len, &n->initmsg, sizeof(n->initmsg));
+		return sd_opt_put(val, len, &n->initmsg, sizeof(n->initmsg));
 	case SCTP_EVENTS: {
 		struct sctp_event_subscribe ev;
 		uint8_t *f = (uint8_t *)&ev;
@@ -980,20 +984,10 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 			return EINVAL;
 		memcpy(&ev, val, sizeof(ev));
 		ev.se_on = sd_notif_on(s, ev.se_type);
-		return put(val, len, &ev, sizeof(ev));
+		return sd_opt_put(val, len, &ev, sizeof(ev));
 	}
 	case SCTP_NODELAY:
 		return put_int(val, len, n->nodelay);
-	case SCTP_RECVRCVINFO:
-		return put_int(val, len, n->recvrcvinfo);
-	case SCTP_RECVNXTINFO:
-		return put_int(val, len, n->recvnxtinfo);
-	case SCTP_I_WANT_MAPPED_V4_ADDR:
-		return put_int(val, len, n->mapped_v4);
-	case SCTP_DISABLE_FRAGMENTS:
-		return put_int(val, len, n->disable_fragments);
-	case SCTP_FRAGMENT_INTERLEAVE:
-		return put_int(val, len, n->frag_interleave);
 	case SCTP_PARTIAL_DELIVERY_POINT:
 		return put_int(val, len, (int)n->pd_point);
 	case SCTP_AUTOCLOSE:
@@ -1002,7 +996,7 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		return put_int(val, len, (int)n->autoclose);
 	case SCTP_ADAPTATION_LAYER: {
 		struct sctp_setadaptation a = {n->adaptation_ind};
-		return put(val, len, &a, sizeof(a));
+		return sd_opt_put(val, len, &a, sizeof(a));
 	}
 	case SCTP_CONTEXT:
 	case SCTP_MAXSEG:
@@ -1014,15 +1008,15 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 				   : EINVAL;
 		memcpy(&av, val, sizeof(av));
 		nassoc *na;
-		if (assoc_or_socket(s, av.assoc_id, &na))
+		if (sd_opt_assoc_or_any(s, av.assoc_id, &na))
 			return EINVAL;
-		av.assoc_value = name == SCTP_CONTEXT ? (uint32_t)n->context
+		av.assoc_value = name == SCTP_CONTEXT  ? (uint32_t)n->context
 				 : name == SCTP_MAXSEG ? n->maxseg
 						       : n->max_burst;
-		return put(val, len, &av, sizeof(av));
+		return sd_opt_put(val, len, &av, sizeof(av));
 	}
 	case SCTP_DEFAULT_SEND_PARAM:
-		return put(val, len, &n->dflt, sizeof(n->dflt));
+		return sd_opt_put(val, len, &n->dflt, sizeof(n->dflt));
 	case SCTP_DEFAULT_SNDINFO: {
 		struct sctp_sndinfo si = {
 		    .snd_sid = n->dflt.sinfo_stream,
@@ -1033,7 +1027,7 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		if (*len < sizeof(si))
 			return EINVAL;
 		memcpy(&si.snd_assoc_id, val, sizeof(si.snd_assoc_id));
-		return put(val, len, &si, sizeof(si));
+		return sd_opt_put(val, len, &si, sizeof(si));
 	}
 	case SCTP_DEFAULT_PRINFO: {
 		struct sctp_default_prinfo pi;
@@ -1042,7 +1036,7 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		memcpy(&pi, val, sizeof(pi));
 		pi.pr_policy = n->dflt.sinfo_flags & SCTP_PR_SCTP_MASK;
 		pi.pr_value = n->dflt.sinfo_timetolive;
-		return put(val, len, &pi, sizeof(pi));
+		return sd_opt_put(val, len, &pi, sizeof(pi));
 	}
 	case SCTP_PEER_ADDR_PARAMS:
 		return get_paddr_params(s, val, len);
@@ -1056,7 +1050,7 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		ri.srto_initial = cfg.rto_initial_ms;
 		ri.srto_min = cfg.rto_min_ms;
 		ri.srto_max = cfg.rto_max_ms;
-		return put(val, len, &ri, sizeof(ri));
+		return sd_opt_put(val, len, &ri, sizeof(ri));
 	}
 	case SCTP_ASSOCINFO: {
 		struct sctp_assocparams ap;
@@ -1064,7 +1058,7 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 			return EINVAL;
 		memcpy(&ap, val, sizeof(ap));
 		nassoc *na;
-		int e = assoc_or_socket(s, ap.sasoc_assoc_id, &na);
+		int e = sd_opt_assoc_or_any(s, ap.sasoc_assoc_id, &na);
 		if (e)
 			return e;
 		esctp_config cfg;
@@ -1081,7 +1075,7 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 			ap.sasoc_number_peer_destinations = (uint16_t)es.npaths;
 			ap.sasoc_peer_rwnd = es.peer_rwnd;
 		}
-		return put(val, len, &ap, sizeof(ap));
+		return sd_opt_put(val, len, &ap, sizeof(ap));
 	}
 	case SCTP_DELAYED_SACK: {
 		struct sctp_sack_info si;
@@ -1090,7 +1084,7 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		memcpy(&si, val, sizeof(si));
 		si.sack_delay = n->sack_delay;
 		si.sack_freq = n->sack_freq;
-		return put(val, len, &si, sizeof(si));
+		return sd_opt_put(val, len, &si, sizeof(si));
 	}
 	case SCTP_PR_SUPPORTED: {
 		struct sctp_assoc_value av;
@@ -1098,14 +1092,14 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 			return EINVAL;
 		memcpy(&av, val, sizeof(av));
 		nassoc *na;
-		int e = assoc_or_socket(s, av.assoc_id, &na);
+		int e = sd_opt_assoc_or_any(s, av.assoc_id, &na);
 		if (e)
 			return e;
 		esctp_status es = {0};
 		if (na)
 			esctp_assoc_status(na->a, &es);
 		av.assoc_value = na ? es.prsctp : n->prsctp;
-		return put(val, len, &av, sizeof(av));
+		return sd_opt_put(val, len, &av, sizeof(av));
 	}
 	case SCTP_REUSE_PORT:
 		return put_int(val, len, s->reuseport);

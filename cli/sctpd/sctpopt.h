@@ -21,6 +21,14 @@ enum { PF_EXPOSE_UNSET, PF_EXPOSE_DISABLE, PF_EXPOSE_ENABLE };
  * association once it is up; one-to-many ones need the id of a live one
  * (SCTP_FUTURE_ASSOC, _CURRENT_ and _ALL_ name none). */
 nassoc *sd_opt_assoc(wsock *s, int32_t id);
+/* A getsockopt answer of n bytes: EINVAL when the program's *len is
+ * shorter, else copied and *len set. */
+int sd_opt_put(void *val, uint32_t *len, const void *v, uint32_t n);
+/* The association id names (NULL for the socket's own setting); EINVAL
+ * when a one-to-many socket has no such association and the id is not
+ * SCTP_FUTURE_ASSOC, SCTP_CURRENT_ASSOC or SCTP_ALL_ASSOC ("if (!asoc &&
+ * id > SCTP_ALL_ASSOC && sctp_style(sk, UDP))"). */
+int sd_opt_assoc_or_any(wsock *s, int32_t id, nassoc **na);
 /* A sockaddr_in or sockaddr_in6 of len bytes (an option's
  * sockaddr_storage) as a wsp_addr; false for any other family or a
  * shorter len. */

@@ -66,26 +66,6 @@ static int assoc_or_future(wsock *s, int32_t id, nassoc **na)
 	return 0;
 }
 
-/* The setsockopt form that takes SCTP_CURRENT_ASSOC and SCTP_ALL_ASSOC
- * too: "if (!asoc && params->assoc_id > SCTP_ALL_ASSOC &&
- * sctp_style(sk, UDP))". */
-static int assoc_or_any(wsock *s, int32_t id, nassoc **na)
-{
-	*na = sd_opt_assoc(s, id);
-	if (!*na && id > SCTP_ALL_ASSOC && one_to_many(s))
-		return EINVAL;
-	return 0;
-}
-
-static int put(void *val, uint32_t *len, const void *v, uint32_t n)
-{
-	if (*len < n)
-		return EINVAL;
-	memcpy(val, v, n);
-	*len = n;
-	return 0;
-}
-
 /* Linux sctp_is_any(): the wildcard of the address's family, or of the
  * socket's when the family is AF_UNSPEC; an unknown family is not. */
 static bool is_any(const wsock *s, const struct sockaddr_storage *ss)
@@ -137,7 +117,7 @@ static bool bound_all(const wsock *s)
 static int auth_key_op(wsock *s, int32_t id)
 {
 	nassoc *na;
-	if (assoc_or_any(s, id, &na))
+	if (sd_opt_assoc_or_any(s, id, &na))
 		return EINVAL;
 	if (na)
 		return EACCES;
@@ -252,7 +232,7 @@ static int get_zero(wsock *s, void *val, uint32_t *len)
 	if (assoc_or_future(s, av.assoc_id, &na))
 		return EINVAL;
 	av.assoc_value = 0;
-	return put(val, len, &av, sizeof(av));
+	return sd_opt_put(val, len, &av, sizeof(av));
 }
 
 /* ---- stream reconfiguration (reconf_enable 0) ---- */
@@ -268,7 +248,7 @@ static int set_strreset(wsock *s, const void *val, uint32_t len)
 	if (av.assoc_value & ~(uint32_t)SCTP_ENABLE_STRRESET_MASK)
 		return EINVAL;
 	nassoc *na;
-	if (assoc_or_any(s, av.assoc_id, &na))
+	if (sd_opt_assoc_or_any(s, av.assoc_id, &na))
 		return EINVAL;
 	if (na) {
 		na->strreset = (uint8_t)av.assoc_value;
@@ -293,7 +273,7 @@ static int get_strreset(wsock *s, void *val, uint32_t *len)
 	if (assoc_or_future(s, av.assoc_id, &na))
 		return EINVAL;
 	av.assoc_value = na ? na->strreset : s->nat->strreset;
-	return put(val, len, &av, sizeof(av));
+	return sd_opt_put(val, len, &av, sizeof(av));
 }
 
 /* SCTP_RESET_STREAMS, SCTP_RESET_ASSOC, SCTP_ADD_STREAMS: their length
@@ -341,7 +321,7 @@ static int set_scheduler(wsock *s, const void *val, uint32_t len)
 	if (av.assoc_value > SCTP_SS_MAX)
 		return EINVAL;
 	nassoc *na;
-	if (assoc_or_any(s, av.assoc_id, &na))
+	if (sd_opt_assoc_or_any(s, av.assoc_id, &na))
 		return EINVAL;
 	return av.assoc_value == SCTP_SS_FCFS ? 0 : EINVAL;
 }
@@ -387,7 +367,7 @@ static int get_sched_value(wsock *s, void *val, uint32_t *len)
 	if (!na || sv.stream_id >= out_streams(na))
 		return EINVAL;
 	sv.stream_value = 0;
-	return put(val, len, &sv, sizeof(sv));
+	return sd_opt_put(val, len, &sv, sizeof(sv));
 }
 
 /* ---- ASCONF (addip_enable 0) ---- */
@@ -520,7 +500,7 @@ static int get_thresholds(wsock *s, void *val, uint32_t *len, bool v2)
 	t.spt_pathmaxrxt = sd_sctpopt_pathmaxrxt(s);
 	t.spt_pathpfthld = s->nat->pf_retrans;
 	t.spt_pathcpthld = PS_RETRANS_OFF;
-	return put(val, len, &t, need);
+	return sd_opt_put(val, len, &t, need);
 }
 
 /* ---- UDP encapsulation (RFC 6951) ---- */
@@ -574,7 +554,7 @@ static int get_encap_port(wsock *s, void *val, uint32_t *len)
 		if (i < 0)
 			return EINVAL;
 		u.sue_port = htons(st.paths[i].addr.port);
-		return put(val, len, &u, sizeof(u));
+		return sd_opt_put(val, len, &u, sizeof(u));
 	}
 	if (assoc_or_future(s, u.sue_assoc_id, &na))
 		return EINVAL;
@@ -585,7 +565,7 @@ static int get_encap_port(wsock *s, void *val, uint32_t *len)
 			if (st.paths[i].primary || i == 0)
 				u.sue_port = htons(st.paths[i].addr.port);
 	}
-	return put(val, len, &u, sizeof(u));
+	return sd_opt_put(val, len, &u, sizeof(u));
 }
 
 /* ---- PLPMTUD (RFC 8899): off ---- */
@@ -628,7 +608,7 @@ static int get_probe_interval(wsock *s, void *val, uint32_t *len)
 		return EINVAL;
 	}
 	p.spi_interval = 0;
-	return put(val, len, &p, sizeof(p));
+	return sd_opt_put(val, len, &p, sizeof(p));
 }
 
 /* ---- association statistics ---- */
@@ -764,7 +744,7 @@ int sd_sctpopt_more_get(wsock *s, int name, void *val, uint32_t *len)
 		/* "if (sctp_sk(sk)->do_auto_asconf &&
 		 * sctp_is_ep_boundall(sk)) val = 1;" */
 		int v = s->nat->auto_asconf && bound_all(s);
-		return put(val, len, &v, sizeof(v));
+		return sd_opt_put(val, len, &v, sizeof(v));
 	}
 	case SCTP_ASCONF_SUPPORTED:
 	case SCTP_AUTH_SUPPORTED:
@@ -782,7 +762,7 @@ int sd_sctpopt_more_get(wsock *s, int name, void *val, uint32_t *len)
 		if (assoc_or_future(s, av.assoc_id, &na))
 			return EINVAL;
 		av.assoc_value = na ? na->pf_expose : s->nat->pf_expose;
-		return put(val, len, &av, sizeof(av));
+		return sd_opt_put(val, len, &av, sizeof(av));
 	}
 	case SCTP_ENABLE_STREAM_RESET:
 		return get_strreset(s, val, len);

@@ -362,19 +362,20 @@ int sd_sock_listen(wsock *s, int backlog)
  * until then.  The daemon keeps no copy of the app end (a program that
  * exits while connecting must hang the channel up), so the app's own
  * SO_SNDBUF comes back through the next request that carries it. */
-static void fill_app_end(wsock *s, int app_fd)
+void sd_sock_fill(wsock *s, int app_fd, const void *unit, size_t len)
 {
 	socklen_t l = sizeof(s->app_sndbuf);
 	if (getsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &s->app_sndbuf, &l) < 0)
 		s->app_sndbuf = 0;
 	int one = 1;
 	setsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &one, sizeof(one));
-	/* One byte at a time: each is a buffer of its own, so that once the
+	/* One unit at a time: each is a buffer of its own, so that once the
 	 * filler is gone the held byte left in the queue (wsock.held) is a
 	 * small one, and the tiny send buffer is writable again (Linux
 	 * unix_writable(): a quarter of it free). */
 	for (int i = 0; i < 64; i++) {
-		if (send(app_fd, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+		if (send(app_fd, unit, len, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+		    (ssize_t)len)
 			break;
 		s->filler++;
 	}
@@ -429,7 +430,7 @@ int sd_sock_connect(wsock *s, const wsp_addr *addr, int app_fd)
 		route_src(d, addr, s->family, s->port->port, &s->local);
 	else
 		s->local = s->bound, s->local.port = s->port->port;
-	fill_app_end(s, app_fd);
+	sd_sock_fill(s, app_fd, "", 1);
 	kick(s);
 	return 0;
 }

@@ -27,6 +27,13 @@ int sd_sock_getopt(wsock *s, int level, int name, void *val, uint32_t *len);
 void sd_sock_stat(const wsock *s, wsp_stat *st);
 /* The association's part of a listing row (status, streams, paths). */
 void sd_stat_assoc(const esctp_assoc *a, wsp_stat *st);
+/* DESIGN.md §3: the app end stays unwritable until the outcome of a
+ * connect: a tiny send buffer, filled from the app end app_fd (the
+ * caller's copy; the daemon keeps none, so that a program that exits while
+ * connecting hangs the channel up) with units of len bytes the channel
+ * discards; the app's SO_SNDBUF comes back through the next request that
+ * carries the app end (sd_sock_touch_app). */
+void sd_sock_fill(wsock *s, int app_fd, const void *unit, size_t len);
 /* A request carrying the app end app_fd arrived: restores what the
  * connect changed on it (its SO_SNDBUF). */
 void sd_sock_touch_app(wsock *s, int app_fd);
