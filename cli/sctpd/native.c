@@ -766,6 +766,15 @@ static int ended_errno(const esctp_event *ev)
 	return ev->error == 0 ? ETIMEDOUT : ECONNRESET;
 }
 
+/* sac_error as Linux fills it: the ABORT's first cause code, received
+ * or sent (the user's abort: 12, a protocol violation: 13), raw from the
+ * wire (__be16, in network order); 0 when the retransmissions ran out
+ * (SCTP_ERROR_NO_ERROR, sctp_sf_do_6_3_3_rtx()). */
+static uint16_t sac_error(const esctp_event *ev)
+{
+	return ev->error == 0 ? 0 : htons(ev->cause);
+}
+
 static void on_up(nassoc *na)
 {
 	wsock *s = na->s;
@@ -776,7 +785,8 @@ static void on_up(nassoc *na)
 	sd_log(s->d, LOG_INFO_, "%s[%d]: SCTP association %d with %s up",
 	       s->comm, (int)s->pid, (int)na->id,
 	       sd_addr_str(&na->peer, b, sizeof(b)));
-	sd_notif_assoc_change(na, restart ? SCTP_RESTART : SCTP_COMM_UP, 0);
+	sd_notif_assoc_change(na, restart ? SCTP_RESTART : SCTP_COMM_UP, 0,
+			      NULL, 0);
 	esctp_status st;
 	esctp_assoc_status(na->a, &st);
 	if (st.peer_adaptation_present)
@@ -825,15 +835,24 @@ static void assoc_events(host_handler *self, host_ep *e, const esctp_event *ev)
 		sd_nchan_pump(s);
 		break;
 	case ESCTP_EV_SHUTDOWN_COMP:
-		sd_notif_assoc_change(na, SCTP_SHUTDOWN_COMP, 0);
+		sd_notif_assoc_change(na, SCTP_SHUTDOWN_COMP, 0, NULL, 0);
 		assoc_ended(na, 0);
 		break;
-	case ESCTP_EV_COMM_LOST:
-		sd_notif_assoc_change(na, SCTP_COMM_LOST, ev->cause);
+	case ESCTP_EV_COMM_LOST: {
+		/* Only a COMM_LOST from the peer's ABORT carries the chunk
+		 * (sctp_cmd_assoc_failed()); CANT_STR_ASSOC never does. */
+		const uint8_t *info = NULL;
+		size_t len = e ? esctp_event_abort_causes(host_ep_endpoint(e),
+							  ev, &info)
+			       : 0;
+		sd_notif_assoc_change(na, SCTP_COMM_LOST, sac_error(ev), info,
+				      len);
 		assoc_ended(na, ended_errno(ev));
 		break;
+	}
 	case ESCTP_EV_CANT_START:
-		sd_notif_assoc_change(na, SCTP_CANT_STR_ASSOC, ev->cause);
+		sd_notif_assoc_change(na, SCTP_CANT_STR_ASSOC, sac_error(ev),
+				      NULL, 0);
 		if (s->kind == WSP_K_SCTP_STREAM)
 			s->connect_failed = true;
 		assoc_ended(na, ended_errno(ev));

@@ -243,7 +243,8 @@ void sd_nchan_finish(wsock *s);
 
 /* Whether s subscribed to notification type (SCTP_ASSOC_CHANGE...). */
 bool sd_notif_on(const wsock *s, uint16_t type);
-void sd_notif_assoc_change(nassoc *na, uint16_t state, uint16_t error);
+void sd_notif_assoc_change(nassoc *na, uint16_t state, uint16_t error,
+			   const uint8_t *info, size_t len);
 void sd_notif_paddr_change(nassoc *na, const esctp_addr *addr, int state,
 			   int error);
 void sd_notif_remote_error(nassoc *na, uint16_t cause);

@@ -23,24 +23,32 @@ bool sd_notif_on(const wsock *s, uint16_t type)
 
 /* ASSOC_CHANGE.  Linux sctp_ulpevent_make_assoc_change() lists no
  * features in sac_info (FreeBSD and usrsctp do, RFC 6458 §6.1.1 allows
- * it; <linux/sctp.h> has no SCTP_ASSOC_SUPPORTS_*): sac_length is the
- * bare struct, and would carry the ABORT chunk of a COMM_LOST, which the
- * engine does not keep. */
-void sd_notif_assoc_change(nassoc *na, uint16_t state, uint16_t error)
+ * it; <linux/sctp.h> has no SCTP_ASSOC_SUPPORTS_*): sac_info holds only
+ * the error causes of the ABORT chunk behind a COMM_LOST (the chunk's
+ * value, as sctp_cmd_assoc_failed() passes it), and sac_length counts
+ * them. */
+void sd_notif_assoc_change(nassoc *na, uint16_t state, uint16_t error,
+			   const uint8_t *info, size_t len)
 {
 	if (!sd_notif_on(na->s, SCTP_ASSOC_CHANGE))
 		return;
+	static uint8_t b[WSP_PIECE_MAX];
 	struct sctp_assoc_change m;
+	if (len > sizeof(b) - sizeof(m))
+		len = sizeof(b) - sizeof(m);
 	memset(&m, 0, sizeof(m));
 	m.sac_type = SCTP_ASSOC_CHANGE;
-	m.sac_length = (uint32_t)sizeof(m);
+	m.sac_length = (uint32_t)(sizeof(m) + len);
 	m.sac_state = state;
 	m.sac_error = error;
 	m.sac_outbound_streams = na->out_streams;
 	m.sac_inbound_streams = na->in_streams;
 	m.sac_assoc_id = na->id;
+	memcpy(b, &m, sizeof(m));
+	if (len)
+		memcpy(b + sizeof(m), info, len);
 	bool ending = state != SCTP_COMM_UP && state != SCTP_RESTART;
-	sd_nchan_notify(na, &m, m.sac_length, ending);
+	sd_nchan_notify(na, b, m.sac_length, ending);
 }
 
 void sd_notif_paddr_change(nassoc *na, const esctp_addr *addr, int state,

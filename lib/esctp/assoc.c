@@ -84,7 +84,7 @@ static void flush_pre(esctp_assoc *a, esctp_tstamp now)
 			ev.len = m->len;
 			ev.context = m->info.context;
 			ev_data d = {m, m->data, m->len};
-			ev_post_failed(a->ep, &ev, &d);
+			ev_post_with(a->ep, &ev, &d);
 		} else {
 			a->dry_armed = true;
 			mem_free(&a->ep->mem, m);
@@ -139,7 +139,7 @@ void assoc_drain_notices(esctp_assoc *a)
 			ev.context = n.context;
 			ev.flags = n.sent ? ESCTP_SENT : 0;
 			ev_data d = {n.buf, n.data, n.dlen};
-			ev_post_failed(a->ep, &ev, &d);
+			ev_post_with(a->ep, &ev, &d);
 		}
 	}
 	if (a->rx) {
@@ -177,6 +177,12 @@ void assoc_fail_sends(esctp_assoc *a)
 void assoc_close(esctp_assoc *a, esctp_event_type type, int error,
 		 uint16_t cause)
 {
+	assoc_close_causes(a, type, error, cause, NULL, 0);
+}
+
+void assoc_close_causes(esctp_assoc *a, esctp_event_type type, int error,
+			uint16_t cause, const uint8_t *causes, size_t len)
+{
 	if (a->state == ESCTP_CLOSED)
 		return;
 	esctp_endpoint *ep = a->ep;
@@ -197,7 +203,24 @@ void assoc_close(esctp_assoc *a, esctp_event_type type, int error,
 	ep_outq_remove(ep, a);
 	a->deadline = ESCTP_TSTAMP_NEVER;
 	ep_heap_remove(ep, a);
-	assoc_event(a, type, error, cause);
+	esctp_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = type;
+	ev.assoc = a;
+	ev.error = error;
+	ev.cause = cause;
+	/* The peer's error causes stay with the event (a copy: the packet
+	 * is gone when the host pops it); without memory, the event alone. */
+	ev_data d = {0};
+	if (causes && len) {
+		d.buf = mem_alloc(&ep->mem, len);
+		if (d.buf) {
+			memcpy(d.buf, causes, len);
+			d.data = d.buf;
+			d.len = (uint32_t)len;
+		}
+	}
+	ev_post_with(ep, &ev, &d);
 }
 
 void assoc_abort_with(esctp_assoc *a, uint16_t code, const void *val,

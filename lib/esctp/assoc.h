@@ -103,7 +103,7 @@ struct esctp_endpoint {
 	ev_data *evdata; /* parallel to evq: a SEND_FAILED's message */
 	uint32_t ev_cap, ev_head, ev_count;
 	size_t ev_held;	   /* bytes of failed messages kept in evdata */
-	ev_data failed;	   /* the last popped SEND_FAILED's message ... */
+	ev_data failed;	   /* the last popped event's bytes ... */
 	esctp_event failed_ev; /* ... and that event */
 	esctp_assoc *owed_head; /* DATA events coalesced while full */
 	uint64_t events_dropped;
@@ -240,10 +240,12 @@ void ep_touched_remove(esctp_endpoint *ep, esctp_assoc *a);
 /* Queues an event; a DATA event that finds the queue full is coalesced
  * (owed, delivered once the queue drains).  Never fails. */
 void ev_post(esctp_endpoint *ep, const esctp_event *ev);
-/* ev_post() for a SEND_FAILED that takes d->buf (NULL: no data): kept with
- * the event for esctp_event_failed_data(), or freed when the event is lost
- * or too many bytes are held already. */
-void ev_post_failed(esctp_endpoint *ep, const esctp_event *ev, ev_data *d);
+/* ev_post() for an event with bytes that takes d->buf (NULL: none): a
+ * SEND_FAILED's message, the error causes of the ABORT that ended an
+ * association.  Kept with the event for esctp_event_failed_data() and
+ * esctp_event_abort_causes(), or freed when the event is lost or too many
+ * bytes are held already. */
+void ev_post_with(esctp_endpoint *ep, const esctp_event *ev, ev_data *d);
 /* Drops every queued event of a (esctp_assoc_free). */
 void ev_drop_assoc(esctp_endpoint *ep, esctp_assoc *a);
 void ev_free(esctp_endpoint *ep);
@@ -266,6 +268,10 @@ int assoc_setup_data(esctp_assoc *a, uint32_t peer_tsn, uint32_t peer_rwnd,
  * (SEND_FAILED), out of the table and queues, then the event `type`. */
 void assoc_close(esctp_assoc *a, esctp_event_type type, int error,
 		 uint16_t cause);
+/* assoc_close() whose event carries the error causes of the ABORT that
+ * ended a (causes, len: the chunk's value, copied). */
+void assoc_close_causes(esctp_assoc *a, esctp_event_type type, int error,
+			uint16_t cause, const uint8_t *causes, size_t len);
 /* Sends an ABORT (cause code/value when code != 0) and closes with event
  * `type`. */
 void assoc_abort_with(esctp_assoc *a, uint16_t code, const void *val,

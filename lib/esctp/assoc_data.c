@@ -185,7 +185,7 @@ void data_pre_fail(esctp_assoc *a)
 		ev.len = m->len;
 		ev.context = m->info.context;
 		ev_data d = {m, m->data, m->len};
-		ev_post_failed(a->ep, &ev, &d);
+		ev_post_with(a->ep, &ev, &d);
 	}
 	a->pre_tail = NULL;
 	a->pre_bytes = 0;

@@ -211,7 +211,8 @@ void sd_on_abort(esctp_assoc *a, const pkt_chunk *c)
 	esctp_event_type ev = a->state <= ESCTP_COOKIE_ECHOED
 				  ? ESCTP_EV_CANT_START
 				  : ESCTP_EV_COMM_LOST;
-	assoc_close(a, ev, ESCTP_ERR_CLOSED, first_cause(c));
+	assoc_close_causes(a, ev, ESCTP_ERR_CLOSED, first_cause(c), c->value,
+			   c->value_len);
 }
 
 void sd_on_error(esctp_assoc *a, const pkt_chunk *c, in_ctx *cx)

@@ -439,6 +439,16 @@ int esctp_endpoint_next_event(esctp_endpoint *ep, esctp_event *ev);
 size_t esctp_event_failed_data(const esctp_endpoint *ep, const esctp_event *ev,
                                const uint8_t **data);
 
+/* The error causes of the ABORT chunk that ended an association (a
+ * COMM_LOST or CANT_START event with error ESCTP_ERR_CLOSED and the peer's
+ * ABORT): the chunk's value, its cause TLVs as received (what Linux puts in
+ * sac_info).  Same rules as esctp_event_failed_data(): ev must be the event
+ * the last esctp_endpoint_next_event() returned, *data points to the
+ * engine's copy until the next pop, 0 (and NULL) for another event, an
+ * ABORT without causes, one sent by this side, or bytes not kept. */
+size_t esctp_event_abort_causes(const esctp_endpoint *ep,
+                                const esctp_event *ev, const uint8_t **data);
+
 /* ---- associations ------------------------------------------------------ */
 
 /* PR-SCTP policies (RFC 3758 §3, RFC 7496 §3), esctp_sndinfo.pr_policy.

@@ -6,9 +6,11 @@
  * "owed" flag and delivered (with the bytes readable then) once the queue
  * has drained.  Other events are rare and grow the ring as needed.
  *
- * A SEND_FAILED event carries its message's unsent bytes in a parallel
- * array (evdata) until it is popped; the last popped one's stay until the
- * next pop, for esctp_event_failed_data().  What is held is bounded by
+ * A SEND_FAILED event carries its message's unsent bytes, a COMM_LOST or
+ * CANT_START from the peer's ABORT that chunk's error causes, in a
+ * parallel array (evdata) until it is popped; the last popped one's stay
+ * until the next pop, for esctp_event_failed_data() and
+ * esctp_event_abort_causes().  What is held is bounded by
  * cfg.sndbuf + cfg.max_message: past it, further events come without
  * their bytes.
  */
@@ -87,7 +89,7 @@ void ev_post(esctp_endpoint *ep, const esctp_event *ev)
 	post(ep, ev);
 }
 
-void ev_post_failed(esctp_endpoint *ep, const esctp_event *ev, ev_data *d)
+void ev_post_with(esctp_endpoint *ep, const esctp_event *ev, ev_data *d)
 {
 	ev_data *slot = post(ep, ev);
 	size_t cap = (size_t)ep->cfg.sndbuf + ep->cfg.max_message;
@@ -153,23 +155,47 @@ int esctp_endpoint_next_event(esctp_endpoint *ep, esctp_event *ev)
 	return pop_owed(ep, ev) ? 1 : 0;
 }
 
-size_t esctp_event_failed_data(const esctp_endpoint *ep, const esctp_event *ev,
-			       const uint8_t **data)
+/* The bytes held for ev, when it is the event the last
+ * esctp_endpoint_next_event() returned. */
+static size_t held(const esctp_endpoint *ep, const esctp_event *ev,
+		   const uint8_t **data)
 {
 	if (data)
 		*data = NULL;
-	if (!ep || !ev || !data || ev->type != ESCTP_EV_SEND_FAILED ||
-	    !ep->failed.buf)
+	if (!ep || !ev || !data || !ep->failed.buf)
 		return 0;
-	/* Only the event the last esctp_endpoint_next_event() returned. */
 	const esctp_event *f = &ep->failed_ev;
-	if (ev->assoc != f->assoc || ev->error != f->error ||
+	if (ev->type != f->type || ev->assoc != f->assoc ||
+	    ev->error != f->error || ev->cause != f->cause ||
 	    ev->stream != f->stream || ev->ppid != f->ppid ||
 	    ev->len != f->len || ev->context != f->context ||
 	    ev->flags != f->flags)
 		return 0;
 	*data = ep->failed.data;
 	return ep->failed.len;
+}
+
+size_t esctp_event_failed_data(const esctp_endpoint *ep, const esctp_event *ev,
+			       const uint8_t **data)
+{
+	if (ev && ev->type != ESCTP_EV_SEND_FAILED) {
+		if (data)
+			*data = NULL;
+		return 0;
+	}
+	return held(ep, ev, data);
+}
+
+size_t esctp_event_abort_causes(const esctp_endpoint *ep,
+				const esctp_event *ev, const uint8_t **data)
+{
+	if (ev && ev->type != ESCTP_EV_COMM_LOST &&
+	    ev->type != ESCTP_EV_CANT_START) {
+		if (data)
+			*data = NULL;
+		return 0;
+	}
+	return held(ep, ev, data);
 }
 
 void ev_drop_assoc(esctp_endpoint *ep, esctp_assoc *a)

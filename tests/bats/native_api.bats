@@ -114,6 +114,7 @@ sc() {
 # ---- notifications ----
 @test "sctpcheck notif_comm_up" { sc notif_comm_up; }
 @test "sctpcheck notif_comm_lost" { sc notif_comm_lost; }
+@test "sctpcheck notif_comm_lost_reason" { sc notif_comm_lost_reason; }
 @test "sctpcheck notif_shutdown_comp" { sc notif_shutdown_comp; }
 @test "sctpcheck notif_cant_str_assoc" { sc notif_cant_str_assoc; }
 @test "sctpcheck notif_shutdown_event" { sc notif_shutdown_event; }

@@ -57,6 +57,7 @@
 	X(cmsg_sendv_recvv)                                                    \
 	X(notif_comm_up)                                                       \
 	X(notif_comm_lost)                                                     \
+	X(notif_comm_lost_reason)                                              \
 	X(notif_shutdown_comp)                                                 \
 	X(notif_cant_str_assoc)                                                \
 	X(notif_shutdown_event)                                                \

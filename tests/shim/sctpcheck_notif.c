@@ -156,9 +156,12 @@ void t_notif_comm_up(void)
 	EXPECT_EQ(ac->sac_assoc_id, assoc_id(srv));
 }
 
-/* An ABORT (the peer closed with SO_LINGER {1, 0}, sctp_close):
- * __sctp_sf_do_9_1_abort gives COMM_LOST (sctp_cmd_assoc_failed) and
- * sk_err ECONNRESET, which a read returns once the queue is empty. */
+/* An ABORT (the peer closed with SO_LINGER {1, 0}, sctp_close: its
+ * ABORT has one User-Initiated Abort cause, sctp_make_abort_user(asoc,
+ * NULL, 0)): __sctp_sf_do_9_1_abort gives COMM_LOST (sctp_cmd_assoc_failed)
+ * whose sac_error is the first cause code as it is on the wire (__be16)
+ * and whose sac_info is the chunk's causes; sk_err ECONNRESET, which a
+ * read returns once the queue is empty. */
 void t_notif_comm_lost(void)
 {
 	int lis, cli, srv;
@@ -169,9 +172,48 @@ void t_notif_comm_lost(void)
 	SYS(setsockopt(srv, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	close(srv);
 	union sctp_notification *sn = rcv_notif(cli);
-	EXPECT_EQ(sn->sn_header.sn_type, SCTP_ASSOC_CHANGE);
-	EXPECT_EQ(sn->sn_assoc_change.sac_state, SCTP_COMM_LOST);
+	struct sctp_assoc_change *ac = &sn->sn_assoc_change;
+	static const uint8_t cause[] = {0, 12, 0, 4};
+	EXPECT_EQ(ac->sac_type, SCTP_ASSOC_CHANGE);
+	EXPECT_EQ(ac->sac_state, SCTP_COMM_LOST);
+	EXPECT_EQ(ac->sac_error, htons(12));
+	EXPECT_EQ(ac->sac_length, sizeof(*ac) + sizeof(cause));
+	EXPECT(memcmp(ac->sac_info, cause, sizeof(cause)) == 0,
+	       "sac_info %02x %02x %02x %02x", ac->sac_info[0],
+	       ac->sac_info[1], ac->sac_info[2], ac->sac_info[3]);
 	EXPECT_ERR(recv(cli, buf, sizeof(buf), MSG_DONTWAIT), ECONNRESET);
+}
+
+/* SCTP_ABORT with a reason on a one-to-many socket
+ * (sctp_sendmsg_check_sflags: sctp_make_abort_user(asoc, msg, len)): the
+ * peer's COMM_LOST carries the User-Initiated Abort cause with the reason
+ * in sac_info; the aborting side's own COMM_LOST (a primitive, no chunk)
+ * has only the struct, sac_error SCTP_ERROR_USER_ABORT. */
+void t_notif_comm_lost_reason(void)
+{
+	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	subscribe(srv, SCTP_ASSOC_CHANGE);
+	int cli = sk(AF_INET, SOCK_STREAM);
+	subscribe(cli, SCTP_ASSOC_CHANGE);
+	sk_connect(cli, AF_INET, 0);
+	wait_notif(cli, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	union sctp_notification *sn =
+	    wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	struct sctp_sndrcvinfo si = {.sinfo_flags = SCTP_ABORT,
+				     .sinfo_assoc_id =
+					 sn->sn_assoc_change.sac_assoc_id};
+	EXPECT_EQ(SYS(snd(srv, "bye!!", 5, NULL, 0, &si, 0)), 0);
+	sn = wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_LOST);
+	EXPECT_EQ(sn->sn_assoc_change.sac_length,
+		  sizeof(struct sctp_assoc_change));
+	EXPECT_EQ(sn->sn_assoc_change.sac_error, htons(12));
+	sn = wait_notif(cli, SCTP_ASSOC_CHANGE, SCTP_COMM_LOST);
+	struct sctp_assoc_change *ac = &sn->sn_assoc_change;
+	static const uint8_t cause[] = {0, 12, 0, 9, 'b', 'y', 'e', '!', '!'};
+	EXPECT_EQ(ac->sac_error, htons(12));
+	EXPECT_EQ(ac->sac_length, sizeof(*ac) + sizeof(cause));
+	EXPECT(memcmp(ac->sac_info, cause, sizeof(cause)) == 0,
+	       "sac_info not the cause with the reason");
 }
 
 /* The peer's graceful close: SHUTDOWN, then SHUTDOWN_COMP when the

@@ -416,13 +416,41 @@ static void test_shutdown_complete_lost(void **state)
 	shutdown_chunk_lost(3009, SIM_A, CT_SHUTDOWN_COMPLETE);
 }
 
+/* The error causes each side's COMM_LOST carried
+ * (esctp_event_abort_causes()), and what the other events gave. */
+typedef struct causes_log {
+	unsigned lost[2], others;
+	uint8_t bytes[2][64];
+	size_t len[2];
+} causes_log;
+
+static void log_causes(sim *s, int side, const esctp_event *ev, void *ctx)
+{
+	causes_log *l = ctx;
+	const uint8_t *d = (const uint8_t *)1;
+	size_t n = esctp_event_abort_causes(s->side[side].ep, ev, &d);
+	if (ev->type != ESCTP_EV_COMM_LOST) {
+		l->others += n != 0 || d != NULL;
+		return;
+	}
+	l->lost[side]++;
+	l->len[side] = n;
+	if (n && n <= sizeof l->bytes[side])
+		memcpy(l->bytes[side], d, n);
+}
+
 /* RFC 9260 §9.1: ABORT ends the association at once; the peer reports
- * it (COMM_LOST) with the User-Initiated Abort cause (§3.3.10.12). */
+ * it (COMM_LOST) with the User-Initiated Abort cause (§3.3.10.12), whose
+ * bytes come with the event (Linux's sac_info); the side that aborted
+ * has none. */
 static void test_abort(void **state)
 {
 	(void)state;
 	sim *s = sim_new(3010, NULL, NULL);
 	assert_non_null(s);
+	causes_log l = {0};
+	s->on_event = log_causes;
+	s->event_ctx = &l;
 	SIM_OK_OR_FAIL(s, sim_establish(s));
 	SIM_OK_OR_FAIL(s, sim_exchange(s, 64 * 1024, 34));
 	esctp_assoc *a = s->side[SIM_A].assoc, *z = s->side[SIM_Z].assoc;
@@ -438,6 +466,16 @@ static void test_abort(void **state)
 	assert_int_equal(s->side[SIM_Z].ev_last[ESCTP_EV_COMM_LOST].cause,
 			 CAUSE_USER_ABORT);
 	assert_ptr_equal(s->side[SIM_Z].ev_last[ESCTP_EV_COMM_LOST].assoc, z);
+	/* Cause 12, length 4 + 10 ("test abort"): the value as sent, its
+	 * padding not included. */
+	static const uint8_t want[] = {0, 12, 0, 14, 't', 'e', 's',
+				       't', ' ', 'a', 'b', 'o', 'r', 't'};
+	assert_int_equal(l.lost[SIM_Z], 1);
+	assert_int_equal(l.len[SIM_Z], sizeof want);
+	assert_memory_equal(l.bytes[SIM_Z], want, sizeof want);
+	assert_int_equal(l.lost[SIM_A], 1);
+	assert_int_equal(l.len[SIM_A], 0);
+	assert_int_equal(l.others, 0);
 	assert_int_equal(esctp_assoc_state(z), ESCTP_CLOSED);
 	assert_int_equal(sim_evcount(s, SIM_Z, ESCTP_EV_SHUTDOWN_COMP), 0);
 	assert_int_equal(sim_evcount(s, SIM_A, ESCTP_EV_SHUTDOWN_COMP), 0);
