@@ -91,6 +91,8 @@ typedef struct nat {
 	wsp_native info;
 	nat_assoc assoc[NAT_ASSOCS]; /* one-to-many: ids that exist */
 	uint8_t victim;
+	uint32_t ends_gen; /* the socket's association-end counter when
+			      assoc[] was last known right */
 	/* Under rlock: the head datagram, partly read. */
 	uint32_t rseq, roff;
 } nat;
@@ -166,6 +168,7 @@ void shim_native_forget(int fd)
 	pthread_mutex_lock(&n->ilock);
 	n->have = n->have_native = n->settled = false;
 	memset(n->assoc, 0, sizeof(n->assoc));
+	n->ends_gen = 0;
 	pthread_mutex_unlock(&n->ilock);
 }
 
@@ -276,6 +279,57 @@ static void assoc_drop(nat *n, int32_t id)
 	pthread_mutex_unlock(&n->ilock);
 }
 
+/* The daemon's association-end counters (WSP_ENDS), mapped read-only
+ * once per process (a fork inherits the mapping); NULL while they cannot
+ * be had, and for good from a daemon that has none. */
+static const uint32_t *ends_page;
+static bool ends_none;
+
+static const uint32_t *ends_map(void)
+{
+	const uint32_t *p = __atomic_load_n(&ends_page, __ATOMIC_ACQUIRE);
+	if (p || __atomic_load_n(&ends_none, __ATOMIC_RELAXED))
+		return p;
+	wsp_req q = {.op = WSP_ENDS};
+	wsp_rep rep;
+	int fd;
+	if (shim_ctl_call(&q, -1, &rep, &fd, true) < 0)
+		return NULL;
+	if (rep.err || fd < 0) {
+		if (fd >= 0)
+			shim_libc.close(fd);
+		__atomic_store_n(&ends_none, true, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	void *m = mmap(NULL, WSP_ENDS_SLOTS * sizeof(uint32_t), PROT_READ,
+		       MAP_SHARED, fd, 0);
+	shim_libc.close(fd);
+	if (m == MAP_FAILED)
+		return NULL;
+	const uint32_t *none = NULL;
+	if (!__atomic_compare_exchange_n(&ends_page, &none, m, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		munmap(m, WSP_ENDS_SLOTS * sizeof(uint32_t));
+		return none;
+	}
+	return m;
+}
+
+/* Forgets the cached ids of n (under its ilock) when one of the socket's
+ * associations ended or left since they were learnt: a send to a gone id
+ * must ask, and fail with EPIPE. */
+static void ends_check(nat *n, const uint32_t *page)
+{
+	uint32_t slot = n->have_native ? n->info.ends_slot : 0;
+	if (!page || slot < 1 || slot > WSP_ENDS_SLOTS)
+		return;
+	uint32_t g = __atomic_load_n(&page[slot - 1], __ATOMIC_ACQUIRE);
+	if (g != n->ends_gen) {
+		memset(n->assoc, 0, sizeof(n->assoc));
+		n->ends_gen = g;
+	}
+}
+
 /* Whether association `id` of one-to-many socket fd exists (1, with its
  * outbound streams in *out, 0 when not known) or not (0); -1 with errno
  * when the daemon cannot say. */
@@ -288,7 +342,11 @@ static int assoc_lookup(int fd, int32_t id, uint16_t *out)
 	nat *n = nat_of(fd, true);
 	if (!n)
 		return -1;
+	const uint32_t *page = ends_map();
 	pthread_mutex_lock(&n->ilock);
+	/* Before the question below: an end after it moves the counter
+	 * again. */
+	ends_check(n, page);
 	int found = 0;
 	for (int i = 0; i < NAT_ASSOCS && !found; i++)
 		if (n->assoc[i].used && n->assoc[i].id == id) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ends.h"
 #include "limit.h"
 #include "log.h"
 #include "native.h"
@@ -257,6 +258,11 @@ static void handle(client *c, const wsp_req *q, int fd)
 	}
 	case WSP_LIST:
 		do_list(c, &rep);
+		break;
+	case WSP_ENDS:
+		app_fd = sd_ends_fd(d);
+		if (app_fd < 0)
+			rep.err = errno ? errno : ENOMEM;
 		break;
 	case WSP_STOP:
 		if (c->uid != 0 && c->uid != d->uid) {

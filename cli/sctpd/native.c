@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "ends.h"
 #include "log.h"
 #include "native.h"
 #include "port.h"
@@ -486,6 +487,8 @@ void sd_native_query(const wsock *s, wsp_native *out)
 	memset(out, 0, sizeof(*out));
 	out->kind = s->kind;
 	out->listening = s->state == WSP_ST_LISTEN;
+	if (s->kind == WSP_K_SCTP_SEQPACKET)
+		out->ends_slot = sd_ends_slot(s->cookie);
 	for (const nassoc *na = n->assocs; na; na = na->next)
 		if (na->state != WSP_ST_CLOSED)
 			out->nassocs++;
@@ -617,6 +620,7 @@ int sd_native_peeloff(wsock *s, int32_t id, int *app_fd)
 	sd_nchan_forget(na);
 	assoc_unlink(na);
 	assoc_link(p, na);
+	sd_ends_bump(s->d, s->cookie); /* the id is no longer s's */
 	na->rq_head = rq_head;
 	na->rq_tail = rq_tail;
 	p->state = WSP_ST_ESTABLISHED;
@@ -718,6 +722,8 @@ static void assoc_ended(nassoc *na, int error)
 	na->error = error;
 	s->nat->last_gone_id = na->id;
 	s->nat->last_gone_err = error;
+	if (s->kind == WSP_K_SCTP_SEQPACKET)
+		sd_ends_bump(s->d, s->cookie);
 	close_wait(na);
 	if (s->app_gone) {
 		sd_native_assoc_free(na);
@@ -905,8 +911,11 @@ static int send_one(nassoc *na, const esctp_sndinfo *si, uint32_t sflags,
 {
 	wsock *s = na->s;
 	esctp_tstamp now = host_now(s->d->h);
-	if (!na->a || na->state == WSP_ST_CLOSED)
+	if (!na->a || na->state == WSP_ST_CLOSED) {
+		if (len && !(sflags & (SCTP_ABORT | SCTP_EOF)))
+			sd_notif_unsent(na, si, data, len);
 		return 0;
+	}
 	if (sflags & SCTP_ABORT) {
 		sd_native_abort(na, data, len);
 		return 0;

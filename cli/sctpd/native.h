@@ -254,6 +254,12 @@ void sd_notif_sender_dry(nassoc *na);
 /* e: the endpoint the event came from (its unsent bytes, RFC 6458
  * ssf_data). */
 void sd_notif_send_failed(nassoc *na, const esctp_event *ev, host_ep *e);
+/* A message that reached the daemon after its association ended (the
+ * program sent it before it could know): SEND_FAILED(_EVENT) with
+ * SCTP_DATA_UNSENT and its bytes, as Linux reports what was queued on an
+ * association it aborts. */
+void sd_notif_unsent(nassoc *na, const esctp_sndinfo *si, const uint8_t *data,
+		     size_t len);
 void sd_notif_pdapi(nassoc *na, uint16_t stream, uint16_t ssn);
 
 /* ---- SOL_SCTP options (sctpopt.c) ---- */

@@ -138,23 +138,21 @@ void sd_notif_sender_dry(nassoc *na)
  * the struct, then the message's unsent bytes (ssf_data), as many as one
  * channel datagram holds.  Linux sends one per DATA chunk, the engine one
  * per message with what remains of it. */
-void sd_notif_send_failed(nassoc *na, const esctp_event *ev, host_ep *e)
+/* SEND_FAILED_EVENT (RFC 6458 §6.1.11) or the older SEND_FAILED, with
+ * what remains of the message in ssf_data. */
+static void send_failed(nassoc *na, uint16_t stream, uint32_t ppid,
+			uint32_t context, bool sent, const uint8_t *data,
+			size_t dlen)
 {
 	bool fresh = sd_notif_on(na->s, SCTP_SEND_FAILED_EVENT);
 	if (!fresh && !sd_notif_on(na->s, SCTP_SEND_FAILED))
 		return;
-	const uint8_t *data = NULL;
-	size_t dlen = e ? esctp_event_failed_data(host_ep_endpoint(e), ev,
-						  &data)
-			: 0;
 	static uint8_t m[WSP_PIECE_MAX];
 	size_t head = fresh ? sizeof(struct sctp_send_failed_event)
 			    : sizeof(struct sctp_send_failed);
 	if (dlen > sizeof(m) - head)
 		dlen = sizeof(m) - head;
-	/* ESCTP_SENT: it had been given TSNs (put on the wire). */
-	uint16_t flags = (ev->flags & ESCTP_SENT) ? SCTP_DATA_SENT
-						  : SCTP_DATA_UNSENT;
+	uint16_t flags = sent ? SCTP_DATA_SENT : SCTP_DATA_UNSENT;
 	memset(m, 0, head);
 	if (fresh) {
 		struct sctp_send_failed_event f;
@@ -162,9 +160,9 @@ void sd_notif_send_failed(nassoc *na, const esctp_event *ev, host_ep *e)
 		f.ssf_type = SCTP_SEND_FAILED_EVENT;
 		f.ssf_flags = flags;
 		f.ssf_length = (uint32_t)(head + dlen);
-		f.ssfe_info.snd_sid = ev->stream;
-		f.ssfe_info.snd_ppid = ev->ppid;
-		f.ssfe_info.snd_context = ev->context;
+		f.ssfe_info.snd_sid = stream;
+		f.ssfe_info.snd_ppid = ppid;
+		f.ssfe_info.snd_context = context;
 		f.ssfe_info.snd_assoc_id = na->id;
 		f.ssf_assoc_id = na->id;
 		memcpy(m, &f, sizeof(f));
@@ -174,9 +172,9 @@ void sd_notif_send_failed(nassoc *na, const esctp_event *ev, host_ep *e)
 		f.ssf_type = SCTP_SEND_FAILED;
 		f.ssf_flags = flags;
 		f.ssf_length = (uint32_t)(head + dlen);
-		f.ssf_info.sinfo_stream = ev->stream;
-		f.ssf_info.sinfo_ppid = ev->ppid;
-		f.ssf_info.sinfo_context = ev->context;
+		f.ssf_info.sinfo_stream = stream;
+		f.ssf_info.sinfo_ppid = ppid;
+		f.ssf_info.sinfo_context = context;
 		f.ssf_info.sinfo_assoc_id = na->id;
 		f.ssf_assoc_id = na->id;
 		memcpy(m, &f, sizeof(f));
@@ -184,6 +182,23 @@ void sd_notif_send_failed(nassoc *na, const esctp_event *ev, host_ep *e)
 	if (dlen)
 		memcpy(m + head, data, dlen);
 	sd_nchan_notify(na, m, (uint32_t)(head + dlen), false);
+}
+
+void sd_notif_send_failed(nassoc *na, const esctp_event *ev, host_ep *e)
+{
+	const uint8_t *data = NULL;
+	size_t dlen = e ? esctp_event_failed_data(host_ep_endpoint(e), ev,
+						  &data)
+			: 0;
+	/* ESCTP_SENT: it had been given TSNs (put on the wire). */
+	send_failed(na, ev->stream, ev->ppid, ev->context,
+		    (ev->flags & ESCTP_SENT) != 0, data, dlen);
+}
+
+void sd_notif_unsent(nassoc *na, const esctp_sndinfo *si, const uint8_t *data,
+		     size_t len)
+{
+	send_failed(na, si->stream, si->ppid, si->context, false, data, len);
 }
 
 void sd_notif_pdapi(nassoc *na, uint16_t stream, uint16_t ssn)

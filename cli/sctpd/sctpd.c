@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ends.h"
 #include "limit.h"
 #include "log.h"
 #include "port.h"
@@ -421,6 +422,7 @@ int main(int argc, char **argv)
 		   .log_fd = 2,
 		   .ctl_fd = -1,
 		   .sig_fd = -1,
+		   .ends_fd = -1,
 		   .udp_port = (uint16_t)o.udp_port,
 		   .uid = getuid(),
 		   .allow_all = o.allow_all,
@@ -486,6 +488,7 @@ int main(int argc, char **argv)
 	sd_limit_free(&d);
 	host_free(d.h);
 	loop_free(d.l);
+	sd_ends_close(&d);
 	free(d.hash);
 	free(d.rbuf);
 	free(d.again);

@@ -47,6 +47,8 @@ struct sctpd {
 	const struct sd_port_owner *port_owner;
 	const struct sd_nchan_owner *nchan_owner;
 	int32_t next_assoc_id; /* native associations (native.c) */
+	uint32_t *ends;	       /* association-end counters (ends.c) */
+	int ends_fd;
 	loop *l;
 	host *h;
 	int log_level;

@@ -67,7 +67,15 @@ enum wsp_op {
 	WSP_ASSOC,     /* fd, assoc -> state (WSP_ST_*), val = the error
 			  that ended it (0 while it lives), and a wsp_native
 			  in val_buf (its out_streams, state) */
+	WSP_ENDS,      /* -> fd: the association-end counters, read-only
+			  (WSP_ENDS_SLOTS uint32_t; wsp_native.ends_slot) */
 };
+
+/* The association-end counters (WSP_ENDS): the counter of a one-to-many
+ * socket moves each time one of its associations ends or is peeled off,
+ * so a program that remembers which association ids exist knows when to
+ * ask again (a send to a gone one fails with EPIPE at once, as in Linux). */
+#define WSP_ENDS_SLOTS 4096u
 
 /* What WSP_SOCKET makes. */
 enum wsp_kind {
@@ -222,7 +230,8 @@ typedef struct wsp_msg {
  * the daemon for every message. */
 typedef struct wsp_native {
 	int32_t kind;	   /* enum wsp_kind */
-	int32_t reserved;
+	uint32_t ends_slot; /* one-to-many: its association-end counter,
+			       1..WSP_ENDS_SLOTS (0: none) */
 	int32_t assoc;	   /* one-to-one, peeled: its association's id
 			      (0: none yet) */
 	int32_t nassocs;   /* live associations */

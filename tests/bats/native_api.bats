@@ -103,6 +103,7 @@ sc() {
 @test "sctpcheck send_eof_stream" { sc send_eof_stream; }
 @test "sctpcheck send_bad_stream" { sc send_bad_stream; }
 @test "sctpcheck send_unknown_assoc" { sc send_unknown_assoc; }
+@test "sctpcheck send_ended_assoc" { sc send_ended_assoc; }
 @test "sctpcheck send_emsgsize" { sc send_emsgsize; }
 
 # ---- control messages ----

@@ -50,6 +50,7 @@
 	X(send_eof_stream)                                                     \
 	X(send_bad_stream)                                                     \
 	X(send_unknown_assoc)                                                  \
+	X(send_ended_assoc)                                                    \
 	X(send_emsgsize)                                                       \
 	X(cmsg_sndrcv)                                                         \
 	X(cmsg_rcvinfo)                                                        \

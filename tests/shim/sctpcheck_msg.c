@@ -358,6 +358,57 @@ void t_send_unknown_assoc(void)
 	EXPECT_EQ(sigpipes, 1);
 }
 
+/* sctp_sendmsg(): on a one-to-many socket, a send to an association that
+ * has ended fails with EPIPE at once (sctp_id2assoc() finds nothing: the
+ * ABORT deleted it), before the program reads its COMM_LOST; so does one
+ * to an association peeled off (sctp_id2assoc(): another socket's).  The
+ * ids were in use just before, so a remembered answer would be wrong. */
+void t_send_ended_assoc(void)
+{
+	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	subscribe(srv, SCTP_ASSOC_CHANGE);
+	int a = sk(AF_INET, SOCK_STREAM), b = sk(AF_INET, SOCK_STREAM);
+	sk_connect(a, AF_INET, 0);
+	union sctp_notification *sn =
+	    wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	sctp_assoc_t ida = sn->sn_assoc_change.sac_assoc_id;
+	sk_connect(b, AF_INET, 0);
+	sn = wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	sctp_assoc_t idb = sn->sn_assoc_change.sac_assoc_id;
+	struct sctp_sndrcvinfo si = {.sinfo_assoc_id = ida};
+	struct sctp_sndrcvinfo sib = {.sinfo_assoc_id = idb};
+	for (int i = 0; i < 3; i++) {
+		EXPECT_EQ(SYS(snd(srv, "one", 3, NULL, 0, &si, 0)), 3);
+		EXPECT_EQ(SYS(snd(srv, "one", 3, NULL, 0, &sib, 0)), 3);
+	}
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	SYS(setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(a);
+	/* Its COMM_LOST is queued, unread. */
+	EXPECT(wait_ev(srv, POLLIN, WAIT_MS), "no COMM_LOST");
+	for (int i = 0; i < 50; i++) {
+		struct sctp_assoc_ids *ids = NULL;
+		char buf[64];
+		socklen_t l = sizeof(buf);
+		SYS(getsockopt(srv, IPPROTO_SCTP, SCTP_GET_ASSOC_ID_LIST, buf,
+			       &l));
+		ids = (struct sctp_assoc_ids *)buf;
+		if (ids->gaids_number_of_ids == 1)
+			break;
+		usleep(20000);
+	}
+	EXPECT_ERR(snd(srv, "two", 3, NULL, 0, &si, MSG_NOSIGNAL), EPIPE);
+	EXPECT_EQ(SYS(snd(srv, "two", 3, NULL, 0, &sib, 0)), 3);
+	sn = wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_LOST);
+	EXPECT_EQ(sn->sn_assoc_change.sac_assoc_id, ida);
+	EXPECT_ERR(snd(srv, "two", 3, NULL, 0, &si, MSG_NOSIGNAL), EPIPE);
+	/* Peeled off: the id is the new socket's. */
+	int p = SYS(sctp_peeloff(srv, idb));
+	EXPECT_ERR(snd(srv, "three", 5, NULL, 0, &sib, MSG_NOSIGNAL), EPIPE);
+	EXPECT_EQ(SYS(write(p, "four", 4)), 4);
+	expect_msg(b, "one");
+}
+
 /* sctp_sendmsg_parse: a message longer than sk_sndbuf is EMSGSIZE before
  * anything else (no association is started for it). */
 void t_send_emsgsize(void)
