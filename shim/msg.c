@@ -916,7 +916,10 @@ static ssize_t take_message(int fd, nat *n, struct msghdr *msg, int flags,
 		cursor save = c;
 		ssize_t r;
 
-		if (!peek && !off && room >= WSP_PIECE_MAX &&
+		/* A continuation is peeked first: it must be the same
+		 * association's (with FRAGMENT_INTERLEAVE another's may
+		 * come between two pieces). */
+		if (!peek && !off && !g->any && room >= WSP_PIECE_MAX &&
 		    take(&c, v, &k, RECV_IOV_CAP, room) >= WSP_PIECE_MAX) {
 			r = read_whole(fd, &h, v, k);
 			c = save;
@@ -972,6 +975,9 @@ static ssize_t take_message(int fd, nat *n, struct msghdr *msg, int flags,
 			consume(fd);
 			continue;
 		}
+		if (g->any &&
+		    (h.assoc != g->first.assoc || (h.flags & WSP_MF_NOTIFY)))
+			break; /* another association's turn */
 		if (off && (h.seq != seq || off > plen)) {
 			/* Someone else consumed the datagram we had begun:
 			 * this one starts at 0. */

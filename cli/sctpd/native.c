@@ -877,6 +877,7 @@ static void assoc_events(host_handler *self, host_ep *e, const esctp_event *ev)
 		sd_nchan_pump(s);
 		break;
 	case ESCTP_EV_PARTIAL_DELIVERY_ABORTED:
+		sd_nchan_message_over(na);
 		sd_notif_pdapi(na, ev->stream, ev->ssn);
 		sd_nchan_pump(s);
 		break;

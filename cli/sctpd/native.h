@@ -69,6 +69,8 @@ struct nassoc {
 	bool shutdown_sent;
 	bool shutdown_on_up; /* the program closed while it started */
 	bool drained; /* closed, and every byte and record delivered */
+	bool mid;     /* a message of its is partly in the channel: the
+			 rest comes before its notifications */
 	/* SCTP_ENABLE_STREAM_RESET and SCTP_EXPOSE_POTENTIALLY_FAILED_STATE,
 	 * from the socket's when it began (sctpopt_more.c); the paths whose
 	 * entry into the potentially-failed state went unreported (bit i:
@@ -233,6 +235,10 @@ void sd_nchan_notify(nassoc *na, const void *payload, uint32_t len,
 		     bool after_data);
 /* Drops what is queued for na (it is being freed or moved). */
 void sd_nchan_forget(nassoc *na);
+/* The message na had partly in the channel will not go on (its partial
+ * delivery was aborted, or the association ended): the channel no longer
+ * waits for its rest. */
+void sd_nchan_message_over(nassoc *na);
 /* One-to-one: the association is over and the program has everything:
  * it reads EOF and its sends fail with EPIPE (after a failed connect, the
  * channel closes: ECONNRESET, POLLERR).  The channel leaves the loop;

@@ -9,9 +9,16 @@
  * channel (the program's sends block once the channel is full), and a full
  * channel stops the reading of the engines (their receive windows close).
  *
- * Order (FRAGMENT_INTERLEAVE 0, the kernel's default): once the first
+ * Order, as Linux's sctp_ulpq_tail_event() queues events: once the first
  * piece of a message is in the channel, its other pieces follow before
- * anything else.  An association's notifications keep their place among
+ * the association's notifications.  With SCTP_FRAGMENT_INTERLEAVE 0 (the
+ * default) nothing else comes between them either: while the rest of a
+ * partly delivered message is still on its way, the other associations
+ * wait (Linux's pd_lobby).  With 1 (Linux stores any non-zero value as 1:
+ * without I-DATA there is no interleaving within an association) the
+ * other associations go on meanwhile, a whole message still written at
+ * once when it is there, and the program tells the pieces apart by their
+ * association.  An association's notifications keep their place among
  * its data: COMM_UP before the first message (DATA may come bundled with
  * the COOKIE ECHO), the end of the association (SHUTDOWN_EVENT,
  * SHUTDOWN_COMP, COMM_LOST) after the last.
@@ -366,6 +373,7 @@ static bool write_data(wsock *s, nassoc *na)
 	    .cumtsn = ri.cumtsn,
 	};
 	put_header(s, na, &h);
+	na->mid = !eor;
 	n->rd_cur = eor ? NULL : na;
 	s->bytes_in += (uint64_t)got;
 	if (eor)
@@ -378,6 +386,9 @@ static bool write_data(wsock *s, nassoc *na)
 static int next_of(const nassoc *na)
 {
 	bool data = data_pending(na);
+	/* Once the association ended, nothing more of it can come. */
+	if (na->mid && (data || na->state != WSP_ST_CLOSED))
+		return data ? 2 : 0;
 	if (na->rq_head && (!na->rq_head->after_data || !data))
 		return 1;
 	if (data)
@@ -390,10 +401,16 @@ static int next_of(const nassoc *na)
 static nassoc *pick(wsock *s, int *what)
 {
 	nsock *n = s->nat;
-	if (n->rd_cur) {
-		*what = data_pending(n->rd_cur) ? 2 : 0;
-		return *what ? n->rd_cur : NULL;
+	nassoc *cur = n->rd_cur;
+	*what = 0;
+	if (cur && data_pending(cur)) {
+		*what = 2;
+		return cur;
 	}
+	if (cur && cur->state == WSP_ST_CLOSED)
+		sd_nchan_message_over(cur);
+	else if (cur && !n->frag_interleave)
+		return NULL;
 	nassoc *start = n->rr ? n->rr : n->assocs;
 	for (nassoc *na = start; na; na = na->next)
 		if ((*what = next_of(na)) != 0)
@@ -483,6 +500,13 @@ void sd_nchan_notify(nassoc *na, const void *payload, uint32_t len,
 	else
 		na->rq_head = r;
 	na->rq_tail = r;
+}
+
+void sd_nchan_message_over(nassoc *na)
+{
+	na->mid = false;
+	if (na->s && na->s->nat && na->s->nat->rd_cur == na)
+		na->s->nat->rd_cur = NULL;
 }
 
 void sd_nchan_forget(nassoc *na)

@@ -122,6 +122,26 @@ teardown() {
 	daemon_idle
 }
 
+@test "SCTP_FRAGMENT_INTERLEAVE: 0 holds other associations behind a partly delivered message, 1 lets them through" {
+	# interleave.c: esctp-peer (its own engine and UDP port) sends a
+	# 4 MB message and is stopped after its first piece was read; a
+	# second association sends a short message meanwhile.
+	local level port
+	for level in 0 1 2; do
+		port=$((P2 + level))
+		run timeout 40 "$WITHSCTP" "$NATIVE/interleave" $level $port \
+			"$P1" "$PEER"
+		echo "level $level: $output"
+		[ "$status" -eq 0 ]
+		if [ $level -eq 0 ]; then
+			echo "$output" | grep -qx "second: waits"
+		else
+			echo "$output" | grep -qx "second: interleaved"
+		fi
+		echo "$output" | grep -q "no end"
+	done
+}
+
 @test "engine = kernel leaves a program's own SCTP sockets to the kernel (which has none here)" {
 	# With the embedded engine the seed client connects (a server is
 	# needed for that); with -e kernel the kernel's socket() answers, as
