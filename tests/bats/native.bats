@@ -122,7 +122,7 @@ teardown() {
 	daemon_idle
 }
 
-@test "SCTP_FRAGMENT_INTERLEAVE: 0 holds other associations behind a partly delivered message, 1 lets them through" {
+@test "SCTP_FRAGMENT_INTERLEAVE: 0 holds other associations behind a partly delivered message (until it is aborted), 1 lets them through" {
 	# interleave.c: esctp-peer (its own engine and UDP port) sends a
 	# 4 MB message and is stopped after its first piece was read; a
 	# second association sends a short message meanwhile.
@@ -135,6 +135,7 @@ teardown() {
 		[ "$status" -eq 0 ]
 		if [ $level -eq 0 ]; then
 			echo "$output" | grep -qx "second: waits"
+			echo "$output" | grep -qx "second after the abort: read"
 		else
 			echo "$output" | grep -qx "second: interleaved"
 		fi

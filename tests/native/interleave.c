@@ -10,7 +10,8 @@
  * first piece is read the sender is stopped (SIGSTOP), so the rest of that
  * message cannot come.  A second association then brings a short message.
  * Level 0 (Linux's pd_lobby): nothing of the second association may be
- * read before the first message ends, which it never does here.  Level
+ * read before the first message ends, which it never does here, until
+ * the server aborts that association (SCTP_ABORT).  Level
  * 1: the short message is read, whole, between the pieces of the big one,
  * each piece carrying its own association id.
  *
@@ -166,6 +167,37 @@ int main(int argc, char **argv)
 	printf("second: %s\n", seen ? "interleaved" : "waits");
 	printf("big message: %u pieces, %zu bytes, no end\n", pieces,
 	       big_bytes);
+	if (!seen) {
+		/* Our own ABORT ends the big message's association: its
+		 * partial delivery is over and the others come through. */
+		struct sctp_sndrcvinfo ab = {.sinfo_flags = SCTP_ABORT,
+					     .sinfo_assoc_id = big};
+		char cbuf[CMSG_SPACE(sizeof(ab))];
+		struct iovec iov = {"", 0};
+		struct msghdr m = {.msg_iov = &iov,
+				   .msg_iovlen = 1,
+				   .msg_control = cbuf,
+				   .msg_controllen = sizeof(cbuf)};
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = IPPROTO_SCTP;
+		c->cmsg_type = SCTP_SNDRCV;
+		c->cmsg_len = CMSG_LEN(sizeof(ab));
+		memcpy(CMSG_DATA(c), &ab, sizeof(ab));
+		if (sendmsg(srv, &m, 0) < 0)
+			die("sendmsg SCTP_ABORT");
+		for (int i = 0; i < 100000 && !seen; i++) {
+			n = rcv(srv, buf, sizeof(buf), 5000, &si, &flags);
+			if (n == 0)
+				break;
+			if (!(flags & MSG_NOTIFICATION) &&
+			    si.sinfo_assoc_id != big)
+				seen = n == (ssize_t)strlen(SHORT) &&
+				       !memcmp(buf, SHORT, n);
+		}
+		printf("second after the abort: %s\n",
+		       seen ? "read" : "still waits");
+		seen = seen ? 0 : 1; /* level 0 wants it read now */
+	}
 	kill(peer, SIGKILL);
 	waitpid(peer, NULL, 0);
 	close(cli);
