@@ -10,7 +10,8 @@
  * association id first) and length in val/len; the answer goes back in the
  * same buffer, *len set to its length.  The options about addresses are
  * sctpopt_addr.c's, those of an association's parameters and state
- * sctpopt_assoc.c's; those of features the embedded engine lacks (AUTH,
+ * sctpopt_assoc.c's, those of paths the engine serves in part
+ * sctpopt_path.c's; those of features the embedded engine lacks (AUTH,
  * ASCONF, stream reconfiguration, I-DATA, ECN, PLPMTUD...) are
  * sctpopt_more.c's.
  */
@@ -52,6 +53,27 @@ int sd_opt_assoc_or_any(wsock *s, int32_t id, nassoc **na)
 	if (!*na && id > SCTP_ALL_ASSOC && s->kind == WSP_K_SCTP_SEQPACKET)
 		return EINVAL;
 	return 0;
+}
+
+/* The getsockopt checks most options share: "if (!asoc &&
+ * params.assoc_id != SCTP_FUTURE_ASSOC && sctp_style(sk, UDP)) retval =
+ * -EINVAL;".  0 or EINVAL; *na the association (or NULL: the socket). */
+int sd_opt_assoc_or_future(wsock *s, int32_t id, nassoc **na)
+{
+	*na = sd_opt_assoc(s, id);
+	if (!*na && id != SCTP_FUTURE_ASSOC && s->kind == WSP_K_SCTP_SEQPACKET)
+		return EINVAL;
+	return 0;
+}
+
+/* sctpopt.h */
+int sd_opt_av_in(wsock *s, const void *val, uint32_t len,
+		 struct sctp_assoc_value *av, nassoc **na)
+{
+	if (len < sizeof(*av))
+		return EINVAL;
+	memcpy(av, val, sizeof(*av));
+	return sd_opt_assoc_or_future(s, av->assoc_id, na);
 }
 
 int32_t sd_opt_id(const void *val, uint32_t len)
@@ -484,6 +506,14 @@ int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len, uid_t uid)
 		return sd_opt_set_pr_supported(s, val, len);
 	case SCTP_REUSE_PORT:
 		return set_reuse_port(s, val, len);
+	case SCTP_EXPOSE_POTENTIALLY_FAILED_STATE:
+		return sd_opt_set_pf_expose(s, val, len);
+	case SCTP_PEER_ADDR_THLDS:
+	case SCTP_PEER_ADDR_THLDS_V2:
+		return sd_opt_set_thresholds(s, val, len,
+					     name == SCTP_PEER_ADDR_THLDS_V2);
+	case SCTP_REMOTE_UDP_ENCAPS_PORT:
+		return sd_opt_set_encap_port(s, val, len);
 	}
 	return sd_sctpopt_more_set(s, name, val, len);
 }
@@ -547,6 +577,16 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		return sd_opt_get_pr_status(s, val, len);
 	case SCTP_PRIMARY_ADDR:
 		return sd_opt_get_primary(s, val, len);
+	case SCTP_GET_ASSOC_STATS:
+		return sd_opt_get_assoc_stats(s, val, len);
+	case SCTP_EXPOSE_POTENTIALLY_FAILED_STATE:
+		return sd_opt_get_pf_expose(s, val, len);
+	case SCTP_PEER_ADDR_THLDS:
+	case SCTP_PEER_ADDR_THLDS_V2:
+		return sd_opt_get_thresholds(s, val, len,
+					     name == SCTP_PEER_ADDR_THLDS_V2);
+	case SCTP_REMOTE_UDP_ENCAPS_PORT:
+		return sd_opt_get_encap_port(s, val, len);
 	}
 	return sd_sctpopt_more_get(s, name, val, len);
 }

@@ -2,7 +2,8 @@
  * sctpopt.h - what the files of the SOL_SCTP options share: sctpopt.c (the
  * entry points, the helpers below and the options of the socket),
  * sctpopt_addr.c (those about addresses), sctpopt_assoc.c (those of an
- * association's parameters and state) and sctpopt_more.c (those of
+ * association's parameters and state), sctpopt_path.c (those of paths
+ * the engine serves in part) and sctpopt_more.c (those of
  * features the engine lacks, answered as a kernel with them disabled
  * answers, and a few it serves in part).  native.h declares the entry
  * points.
@@ -39,8 +40,23 @@ int sd_opt_put_int(void *val, uint32_t *len, int v);
 /* The association id that starts an option's buffer of len bytes, or 0
  * when it is shorter than an id. */
 int32_t sd_opt_id(const void *val, uint32_t len);
+/* The getsockopt checks most options share ("if (!asoc &&
+ * params.assoc_id != SCTP_FUTURE_ASSOC && sctp_style(sk, UDP)) retval =
+ * -EINVAL;"): *na the association id names, or NULL for the socket;
+ * EINVAL when a one-to-many socket has none and id is not
+ * SCTP_FUTURE_ASSOC. */
+int sd_opt_assoc_or_future(wsock *s, int32_t id, nassoc **na);
+/* A getsockopt's struct sctp_assoc_value from val (len bytes) into *av,
+ * its id looked up by sd_opt_assoc_or_future(); EINVAL when len is
+ * shorter or the id names nothing. */
+int sd_opt_av_in(wsock *s, const void *val, uint32_t len,
+		 struct sctp_assoc_value *av, nassoc **na);
 
 /* sctpopt_addr.c */
+/* w as the sockaddr_in or sockaddr_in6 an option's sockaddr_storage
+ * carries (the rest zeroed); *alen its length. */
+void sd_opt_sockaddr(const wsp_addr *w, struct sockaddr_storage *ss,
+		     uint32_t *alen);
 /* A sockaddr_in or sockaddr_in6 of len bytes (an option's
  * sockaddr_storage) as a wsp_addr; false for any other family or a
  * shorter len. */
@@ -48,6 +64,20 @@ bool sd_opt_addr_in(const void *sa, uint32_t len, wsp_addr *w);
 /* The index in st->paths of the path to addr's IP (its port ignored), or
  * -1. */
 int sd_opt_path(const esctp_status *st, const wsp_addr *addr);
+/* Linux sctp_is_any(): whether ss is the wildcard of its family, or of
+ * s's when the family is AF_UNSPEC; an unknown family is not. */
+bool sd_opt_is_any(const wsock *s, const struct sockaddr_storage *ss);
+/* Linux sctp_addr_id2transport(): the path to ss (its port included), in
+ * the association id names when it names one; its index in *st (the
+ * status of *na, the association that has it), or -1. */
+int sd_opt_find_path(wsock *s, const struct sockaddr_storage *ss, int32_t id,
+		     nassoc **na, esctp_status *st);
+/* The check of the options that name a path by address or, with the
+ * wildcard, an association by id: nopath when ss is no path,
+ * sd_opt_assoc_or_future()'s EINVAL for an id that names nothing, else
+ * 0. */
+int sd_opt_path_or_assoc(wsock *s, const struct sockaddr_storage *ss,
+			 int32_t id, int nopath);
 /* Into *pi, struct sctp_paddrinfo of path i of na's status st (Linux
  * sctp_getsockopt_peer_addr_info), its address as s shows addresses. */
 void sd_opt_paddrinfo(const wsock *s, const nassoc *na, const esctp_status *st,
@@ -98,15 +128,34 @@ int sd_opt_get_pr_supported(wsock *s, void *val, uint32_t *len);
 int sd_opt_get_status(wsock *s, void *val, uint32_t *len);
 /* SCTP_PR_ASSOC_STATUS: an association's abandoned messages. */
 int sd_opt_get_pr_status(wsock *s, void *val, uint32_t *len);
+/* SCTP_GET_ASSOC_STATS: an association's struct sctp_assoc_stats, the
+ * counts the engine keeps (the others 0). */
+int sd_opt_get_assoc_stats(wsock *s, void *val, uint32_t *len);
 /* SCTP_GET_ASSOC_ID_LIST, SCTP_GET_ASSOC_NUMBER: the socket's
  * associations; EOPNOTSUPP on a one-to-one socket. */
 int sd_opt_get_id_list(wsock *s, void *val, uint32_t *len);
 int sd_opt_get_assoc_number(wsock *s, void *val, uint32_t *len);
 
-/* sctpopt_more.c */
+/* sctpopt_path.c */
+/* SCTP_EXPOSE_POTENTIALLY_FAILED_STATE: an association's or the
+ * socket's (new associations take it). */
+int sd_opt_set_pf_expose(wsock *s, const void *val, uint32_t len);
+int sd_opt_get_pf_expose(wsock *s, void *val, uint32_t *len);
+/* SCTP_PEER_ADDR_THLDS, or _V2 (v2): the socket's Path.Max.Retrans and
+ * PF threshold, whatever path or association is named; EPERM for a
+ * switchover threshold, ENOENT for an address that is no path. */
+int sd_opt_set_thresholds(wsock *s, const void *val, uint32_t len, bool v2);
+int sd_opt_get_thresholds(wsock *s, void *val, uint32_t *len, bool v2);
 /* Path.Max.Retrans of s's associations (SCTP_PEER_ADDR_PARAMS and
  * _THLDS). */
 uint16_t sd_sctpopt_pathmaxrxt(wsock *s);
+/* SCTP_REMOTE_UDP_ENCAPS_PORT: the peer's UDP port of a path, of an
+ * association or (the socket) of those it starts; EPERM for another port
+ * of a path or an association. */
+int sd_opt_set_encap_port(wsock *s, const void *val, uint32_t len);
+int sd_opt_get_encap_port(wsock *s, void *val, uint32_t *len);
+
+/* sctpopt_more.c */
 /* The options sctpopt.c does not know, with sd_sctpopt_set's and
  * sd_sctpopt_get's contract: 0 or an errno, ENOPROTOOPT for an option
  * Linux does not have either. */

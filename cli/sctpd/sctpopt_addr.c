@@ -23,8 +23,8 @@
 
 /* ---- helpers ---- */
 
-static void to_storage(const wsp_addr *w, struct sockaddr_storage *ss,
-		       uint32_t *alen)
+void sd_opt_sockaddr(const wsp_addr *w, struct sockaddr_storage *ss,
+		     uint32_t *alen)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (w->family == AF_INET) {
@@ -81,6 +81,50 @@ int sd_opt_path(const esctp_status *st, const wsp_addr *addr)
 	return -1;
 }
 
+/* Linux sctp_is_any(): the wildcard of the address's family, or of the
+ * socket's when the family is AF_UNSPEC; an unknown family is not. */
+bool sd_opt_is_any(const wsock *s, const struct sockaddr_storage *ss)
+{
+	int fam = ss->ss_family ? ss->ss_family : s->family;
+	if (fam == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
+		       htonl(INADDR_ANY);
+	if (fam == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return false;
+}
+
+/* Linux sctp_addr_id2transport(): the path to an option's address (its
+ * port included), in the association id names when it names one.  Its
+ * index in *st, or -1. */
+int sd_opt_find_path(wsock *s, const struct sockaddr_storage *ss, int32_t id,
+		     nassoc **na, esctp_status *st)
+{
+	wsp_addr w;
+	if (!sd_opt_addr_in(ss, sizeof(*ss), &w))
+		return -1;
+	*na = sd_native_find_addr(s, &w);
+	if (!*na)
+		return -1;
+	nassoc *by_id = sd_opt_assoc(s, id);
+	if (by_id && by_id != *na)
+		return -1;
+	esctp_assoc_status((*na)->a, st);
+	return sd_opt_path(st, &w);
+}
+
+/* sctpopt.h */
+int sd_opt_path_or_assoc(wsock *s, const struct sockaddr_storage *ss,
+			 int32_t id, int nopath)
+{
+	nassoc *na;
+	esctp_status st;
+	if (!sd_opt_is_any(s, ss))
+		return sd_opt_find_path(s, ss, id, &na, &st) < 0 ? nopath : 0;
+	return sd_opt_assoc_or_future(s, id, &na);
+}
+
 /* struct sctp_paddrinfo of path i (Linux sctp_getsockopt_peer_addr_info).
  */
 void sd_opt_paddrinfo(const wsock *s, const nassoc *na, const esctp_status *st,
@@ -93,7 +137,7 @@ void sd_opt_paddrinfo(const wsock *s, const nassoc *na, const esctp_status *st,
 	sd_native_addr(s, &p->addr, st->peer_port, &w);
 	struct sockaddr_storage ss;
 	uint32_t alen;
-	to_storage(&w, &ss, &alen);
+	sd_opt_sockaddr(&w, &ss, &alen);
 	memcpy(&pi->spinfo_address, &ss, sizeof(ss));
 	if (!p->confirmed)
 		pi->spinfo_state = SCTP_UNCONFIRMED;
@@ -206,7 +250,7 @@ int sd_opt_get_primary(wsock *s, void *val, uint32_t *len)
 		struct sockaddr_storage ss;
 		uint32_t alen;
 		sd_native_addr(s, &es.paths[i].addr, es.peer_port, &w);
-		to_storage(&w, &ss, &alen);
+		sd_opt_sockaddr(&w, &ss, &alen);
 		memcpy(&pr.ssp_addr, &ss, sizeof(ss));
 		pr.ssp_assoc_id = na->id;
 		return sd_opt_put(val, len, &pr, sizeof(pr));
@@ -250,7 +294,7 @@ int sd_opt_set_paddr_params(wsock *s, const void *val, uint32_t len)
 		sd_native_touched(na);
 	}
 	/* "if (params->spp_pathmaxrxt) ... pathmaxrxt = ...": the engine
-	 * has one per endpoint, so the socket's (sctpopt_more.c). */
+	 * has one per endpoint, so the socket's (sctpopt_path.c). */
 	if (pp.spp_pathmaxrxt) {
 		s->nat->pathmaxrxt = pp.spp_pathmaxrxt;
 		sd_native_reconfigure(s, NULL);
@@ -361,7 +405,7 @@ static int put_addrs(const wsp_addr *ws, unsigned n, int32_t id, void *val,
 	for (unsigned i = 0; i < n; i++) {
 		struct sockaddr_storage ss;
 		uint32_t alen;
-		to_storage(&ws[i], &ss, &alen);
+		sd_opt_sockaddr(&ws[i], &ss, &alen);
 		if (*len - off < alen)
 			return ENOMEM;
 		memcpy(out + off, &ss, alen);

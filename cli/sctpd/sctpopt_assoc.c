@@ -2,8 +2,9 @@
  * sctpopt_assoc.c - the SOL_SCTP options of an association's protocol
  * parameters (SCTP_RTOINFO, SCTP_ASSOCINFO, SCTP_DELAYED_SACK,
  * SCTP_PR_SUPPORTED) and of its state (SCTP_STATUS, SCTP_PR_ASSOC_STATUS,
- * the association ids), with the Linux kernel's struct layouts, checks and
- * errors (net/sctp/socket.c).  sctpopt.c dispatches to them.
+ * SCTP_GET_ASSOC_STATS, the association ids), with the Linux kernel's struct
+ * layouts, checks and errors (net/sctp/socket.c).  sctpopt.c dispatches to
+ * them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "native.h"
 #include "port.h"
 #include "sctpd.h"
@@ -237,6 +239,52 @@ int sd_opt_get_pr_status(wsock *s, void *val, uint32_t *len)
 		ps.sprstat_abandoned_sent += es.abandoned_sent[i];
 	}
 	return sd_opt_put(val, len, &ps, sizeof(ps));
+}
+
+/* sctp_getsockopt_assoc_stats(): "if (len < sizeof(sctp_assoc_t))
+ * return -EINVAL;", then "len = min_t(size_t, len, sizeof(sas));" (the
+ * struct may grow), an association required.  The engine counts packets
+ * and retransmitted chunks; the SACK, gap, duplicate, ordered/unordered
+ * and control chunk counts it does not keep read 0.  sas_maxrto is the
+ * largest RTO of the paths now (ms) and sas_obs_rto_ipaddr that path,
+ * where Linux gives the largest RTO computed since the previous call. */
+int sd_opt_get_assoc_stats(wsock *s, void *val, uint32_t *len)
+{
+	struct sctp_assoc_stats sas;
+	if (*len < sizeof(sctp_assoc_t))
+		return EINVAL;
+	uint32_t n = *len < sizeof(sas) ? *len : (uint32_t)sizeof(sas);
+	memset(&sas, 0, sizeof(sas));
+	memcpy(&sas, val, n);
+	nassoc *na = sd_opt_assoc(s, sas.sas_assoc_id);
+	if (!na)
+		return EINVAL;
+	esctp_status st;
+	esctp_assoc_status(na->a, &st);
+	int max = -1;
+	for (uint32_t i = 0; i < st.npaths && i < 8; i++)
+		if (max < 0 || st.paths[i].rto_ms > st.paths[max].rto_ms)
+			max = (int)i;
+	memset(&sas.sas_obs_rto_ipaddr, 0, sizeof(sas.sas_obs_rto_ipaddr));
+	if (max >= 0) {
+		/* The transport's own address (sctp_max_rto() copies
+		 * trans->ipaddr): IPv4 stays AF_INET on an AF_INET6
+		 * socket. */
+		const esctp_addr *ea = &st.paths[max].addr;
+		wsp_addr w;
+		sd_addr_from_esctp(
+		    ea, st.peer_port,
+		    ea->family == ESCTP_AF_INET ? AF_INET : AF_INET6, &w);
+		uint32_t alen;
+		sd_opt_sockaddr(&w, &sas.sas_obs_rto_ipaddr, &alen);
+		sas.sas_maxrto = st.paths[max].rto_ms;
+	}
+	sas.sas_opackets = st.packets_sent;
+	sas.sas_ipackets = st.packets_received;
+	sas.sas_rtxchunks = st.retransmits;
+	memcpy(val, &sas, n);
+	*len = n;
+	return 0;
 }
 
 int sd_opt_get_id_list(wsock *s, void *val, uint32_t *len)
