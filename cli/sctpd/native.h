@@ -9,8 +9,8 @@
  * options and the records waiting for room in its channel.  Its channel is
  * an AF_UNIX SOCK_SEQPACKET pair carrying wsp_msg datagrams (wsproto.h):
  * native.c owns the associations' lives and events, nchan.c moves the
- * messages, notif.c builds the notifications, sctpopt.c serves the
- * SOL_SCTP options.
+ * messages, notif.c builds the notifications, sctpopt.c (and the files
+ * of sctpopt.h) serves the SOL_SCTP options.
  */
 #ifndef CLI_SCTPD_NATIVE_H
 #define CLI_SCTPD_NATIVE_H
@@ -72,9 +72,9 @@ struct nassoc {
 	bool mid;     /* a message of its is partly in the channel: the
 			 rest comes before its notifications */
 	/* SCTP_ENABLE_STREAM_RESET and SCTP_EXPOSE_POTENTIALLY_FAILED_STATE,
-	 * from the socket's when it began (sctpopt_more.c); the paths whose
-	 * entry into the potentially-failed state went unreported (bit i:
-	 * path i of esctp_status). */
+	 * from the socket's when it began (sctpopt_more.c, sctpopt_path.c);
+	 * the paths whose entry into the potentially-failed state went
+	 * unreported (bit i: path i of esctp_status). */
 	uint8_t strreset, pf_expose, pf_hidden;
 	nrec *rq_head, *rq_tail; /* notifications not yet in the channel */
 };
@@ -118,10 +118,10 @@ typedef struct nsock {
 	bool nodelay;
 	bool prsctp; /* SCTP_PR_SUPPORTED for new associations (on) */
 	uint32_t assoc_max_retrans, cookie_life; /* SCTP_ASSOCINFO, 0: default */
-	/* sctpopt_more.c: SCTP_PEER_ADDR_THLDS (Path.Max.Retrans, 0: the
+	/* sctpopt_path.c: SCTP_PEER_ADDR_THLDS (Path.Max.Retrans, 0: the
 	 * engine's; the potentially-failed threshold, 0xffff: off), the
 	 * remote UDP encapsulation port of the associations it starts (0:
-	 * sctpd's own), and values kept only to be read back. */
+	 * sctpd's own); sctpopt_more.c: values kept only to be read back. */
 	uint16_t pathmaxrxt, pf_retrans;
 	uint16_t encap_port;
 	uint8_t strreset, pf_expose;
@@ -268,7 +268,7 @@ void sd_notif_unsent(nassoc *na, const esctp_sndinfo *si, const uint8_t *data,
 		     size_t len);
 void sd_notif_pdapi(nassoc *na, uint16_t stream, uint16_t ssn);
 
-/* ---- SOL_SCTP options (sctpopt.c) ---- */
+/* ---- SOL_SCTP options (sctpopt.c, sctpopt_path.c) ---- */
 
 /* uid: the caller's (bindx binds: privileged ports). */
 int sd_sctpopt_set(wsock *s, int name, const void *val, uint32_t len,

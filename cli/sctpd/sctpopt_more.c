@@ -3,7 +3,8 @@
  * does not have: SCTP-AUTH (RFC 4895), ASCONF (RFC 5061), stream
  * reconfiguration (RFC 6525), I-DATA interleaving (RFC 8260), ECN,
  * PLPMTUD (RFC 8899), stream schedulers other than first come, first
- * served, and primary-path switchover (RFC 7829).  Each answers as Linux
+ * served, and primary-path switchover (RFC 7829: sctpopt_path.c's
+ * thresholds refuse it).  Each answers as Linux
  * answers with the net.sctp sysctls auth_enable, addip_enable,
  * reconf_enable and intl_enable at their default 0, and ecn_enable 0
  * (net/sctp/socket.c, auth.c, stream.c, stream_sched.c): the same checks
@@ -19,20 +20,17 @@
  * 0), rather than succeeding in pretence.  Turning them off, or leaving
  * them off, succeeds.  withsctp-sctp(7) lists every one.
  *
- * Also here, what the engine serves of: the path thresholds
- * (SCTP_PEER_ADDR_THLDS, per socket: the engine has one Path.Max.Retrans
- * and one PF threshold per endpoint), the remote UDP encapsulation port
- * (RFC 6951: every association is encapsulated), the association
- * statistics, and whether the potentially-failed state is exposed.
+ * What the engine serves in part of the path options (the thresholds,
+ * whether the potentially-failed state is exposed, the remote UDP
+ * encapsulation port) is sctpopt_path.c's, the association statistics
+ * sctpopt_assoc.c's.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "addr.h"
 #include "native.h"
 #include "port.h"
 #include "sctpopt.h"
@@ -40,8 +38,6 @@
 
 /* include/net/sctp/constants.h: SCTP_PROBE_TIMER_MIN, ms. */
 #define PROBE_TIMER_MIN 5000
-/* Linux's ps_retrans default: primary-path switchover off. */
-#define PS_RETRANS_OFF 0xffff
 
 /* ---- helpers ---- */
 
@@ -53,50 +49,6 @@ static bool one_to_many(const wsock *s)
 static bool one_to_one(const wsock *s)
 {
 	return s->kind == WSP_K_SCTP_STREAM; /* sctp_style(sk, TCP) */
-}
-
-/* The getsockopt checks most options share: "if (!asoc &&
- * params.assoc_id != SCTP_FUTURE_ASSOC && sctp_style(sk, UDP)) retval =
- * -EINVAL;".  0 or EINVAL; *na the association (or NULL: the socket). */
-static int assoc_or_future(wsock *s, int32_t id, nassoc **na)
-{
-	*na = sd_opt_assoc(s, id);
-	if (!*na && id != SCTP_FUTURE_ASSOC && one_to_many(s))
-		return EINVAL;
-	return 0;
-}
-
-/* Linux sctp_is_any(): the wildcard of the address's family, or of the
- * socket's when the family is AF_UNSPEC; an unknown family is not. */
-static bool is_any(const wsock *s, const struct sockaddr_storage *ss)
-{
-	int fam = ss->ss_family ? ss->ss_family : s->family;
-	if (fam == AF_INET)
-		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
-		       htonl(INADDR_ANY);
-	if (fam == AF_INET6)
-		return IN6_IS_ADDR_UNSPECIFIED(
-		    &((const struct sockaddr_in6 *)ss)->sin6_addr);
-	return false;
-}
-
-/* Linux sctp_addr_id2transport(): the path to an option's address (its
- * port included), in the association id names when it names one.  Its
- * index in *st, or -1. */
-static int find_path(wsock *s, const struct sockaddr_storage *ss, int32_t id,
-		     nassoc **na, esctp_status *st)
-{
-	wsp_addr w;
-	if (!sd_opt_addr_in(ss, sizeof(*ss), &w))
-		return -1;
-	*na = sd_native_find_addr(s, &w);
-	if (!*na)
-		return -1;
-	nassoc *by_id = sd_opt_assoc(s, id);
-	if (by_id && by_id != *na)
-		return -1;
-	esctp_assoc_status((*na)->a, st);
-	return sd_opt_path(st, &w);
 }
 
 /* Linux sctp_is_ep_boundall(): bound, to the wildcard address alone. */
@@ -180,7 +132,7 @@ static int get_auth_chunks(wsock *s, const void *val, uint32_t len, bool peer)
 	memcpy(&c, val, sizeof(c));
 	nassoc *na;
 	if (peer ? !sd_opt_assoc(s, c.gauth_assoc_id)
-		 : assoc_or_future(s, c.gauth_assoc_id, &na) != 0)
+		 : sd_opt_assoc_or_future(s, c.gauth_assoc_id, &na) != 0)
 		return EINVAL;
 	return EACCES;
 }
@@ -198,7 +150,7 @@ static int set_supported(wsock *s, const void *val, uint32_t len)
 		return EINVAL;
 	memcpy(&av, val, sizeof(av));
 	nassoc *na;
-	if (assoc_or_future(s, av.assoc_id, &na))
+	if (sd_opt_assoc_or_future(s, av.assoc_id, &na))
 		return EINVAL;
 	return av.assoc_value ? EPERM : 0;
 }
@@ -213,7 +165,7 @@ static int set_interleaving(wsock *s, const void *val, uint32_t len)
 		return EINVAL;
 	memcpy(&av, val, sizeof(av));
 	nassoc *na;
-	if (assoc_or_future(s, av.assoc_id, &na))
+	if (sd_opt_assoc_or_future(s, av.assoc_id, &na))
 		return EINVAL;
 	return EPERM;
 }
@@ -225,11 +177,8 @@ static int set_interleaving(wsock *s, const void *val, uint32_t len)
 static int get_zero(wsock *s, void *val, uint32_t *len)
 {
 	struct sctp_assoc_value av;
-	if (*len < sizeof(av))
-		return EINVAL;
-	memcpy(&av, val, sizeof(av));
 	nassoc *na;
-	if (assoc_or_future(s, av.assoc_id, &na))
+	if (sd_opt_av_in(s, val, *len, &av, &na))
 		return EINVAL;
 	av.assoc_value = 0;
 	return sd_opt_put(val, len, &av, sizeof(av));
@@ -266,11 +215,8 @@ static int set_strreset(wsock *s, const void *val, uint32_t len)
 static int get_strreset(wsock *s, void *val, uint32_t *len)
 {
 	struct sctp_assoc_value av;
-	if (*len < sizeof(av))
-		return EINVAL;
-	memcpy(&av, val, sizeof(av));
 	nassoc *na;
-	if (assoc_or_future(s, av.assoc_id, &na))
+	if (sd_opt_av_in(s, val, *len, &av, &na))
 		return EINVAL;
 	av.assoc_value = na ? na->strreset : s->nat->strreset;
 	return sd_opt_put(val, len, &av, sizeof(av));
@@ -388,186 +334,6 @@ static int set_auto_asconf(wsock *s, const void *val, uint32_t len)
 	return 0;
 }
 
-/* ---- potentially-failed state (RFC 7829) ---- */
-
-/* sctp_setsockopt_pf_expose(): "if (params->assoc_value >
- * SCTP_PF_EXPOSE_MAX)" and the id check; the association's or the
- * socket's (new associations take it). */
-static int set_pf_expose(wsock *s, const void *val, uint32_t len)
-{
-	struct sctp_assoc_value av;
-	if (len != sizeof(av))
-		return EINVAL;
-	memcpy(&av, val, sizeof(av));
-	if (av.assoc_value > PF_EXPOSE_ENABLE)
-		return EINVAL;
-	nassoc *na;
-	if (assoc_or_future(s, av.assoc_id, &na))
-		return EINVAL;
-	if (na)
-		na->pf_expose = (uint8_t)av.assoc_value;
-	else
-		s->nat->pf_expose = (uint8_t)av.assoc_value;
-	return 0;
-}
-
-bool sd_sctpopt_paddr_notify(nassoc *na, const esctp_event *ev)
-{
-	esctp_status st;
-	esctp_assoc_status(na->a, &st);
-	uint8_t bit = 0;
-	for (uint32_t i = 0; i < st.npaths && i < 8; i++)
-		if (esctp_addr_equal(&st.paths[i].addr, &ev->addr))
-			bit = (uint8_t)(1u << i);
-	bool shown = na->pf_expose == PF_EXPOSE_ENABLE;
-	/* sctp_assoc_control_transport(), SCTP_TRANSPORT_PF: "if (ulp_notify
-	 * && asoc->pf_expose == SCTP_PF_EXPOSE_ENABLE) spc_state =
-	 * SCTP_ADDR_POTENTIALLY_FAILED; else ulp_notify = false;" */
-	if (ev->path_state == ESCTP_ADDR_POTENTIALLY_FAILED) {
-		if (!shown)
-			na->pf_hidden |= bit;
-		return shown;
-	}
-	bool was_hidden = na->pf_hidden & bit;
-	na->pf_hidden &= (uint8_t)~bit;
-	/* SCTP_TRANSPORT_UP: "if (transport->state == SCTP_PF &&
-	 * asoc->pf_expose != SCTP_PF_EXPOSE_ENABLE) ulp_notify = false;" */
-	return !(ev->path_state == ESCTP_ADDR_AVAILABLE && was_hidden);
-}
-
-/* ---- thresholds (SCTP_PEER_ADDR_THLDS, _V2) ---- */
-
-/* sctp_setsockopt_paddr_thresholds(): "if (v2 && val->spt_pathpfthld >
- * val->spt_pathcpthld) return -EINVAL;"; an address must be a path
- * ("if (!trans) return -ENOENT;"), an id an association.  The engine
- * keeps Path.Max.Retrans and the PF threshold per endpoint: whatever the
- * address or association, the socket's whole set changes. */
-static int set_thresholds(wsock *s, const void *val, uint32_t len, bool v2)
-{
-	struct sctp_paddrthlds_v2 t;
-	uint32_t need = v2 ? sizeof(t) : sizeof(struct sctp_paddrthlds);
-	if (len < need)
-		return EINVAL;
-	memset(&t, 0, sizeof(t));
-	memcpy(&t, val, need);
-	if (!v2)
-		t.spt_pathcpthld = PS_RETRANS_OFF;
-	if (t.spt_pathpfthld > t.spt_pathcpthld)
-		return EINVAL;
-	nassoc *na;
-	if (!is_any(s, &t.spt_address)) {
-		esctp_status st;
-		if (find_path(s, &t.spt_address, t.spt_assoc_id, &na, &st) < 0)
-			return ENOENT;
-	} else if (assoc_or_future(s, t.spt_assoc_id, &na)) {
-		return EINVAL;
-	}
-	/* Primary-path switchover: the engine has none. */
-	if (t.spt_pathcpthld != PS_RETRANS_OFF)
-		return EPERM;
-	if (t.spt_pathmaxrxt)
-		s->nat->pathmaxrxt = t.spt_pathmaxrxt;
-	s->nat->pf_retrans = t.spt_pathpfthld;
-	sd_native_reconfigure(s, NULL);
-	return 0;
-}
-
-uint16_t sd_sctpopt_pathmaxrxt(wsock *s)
-{
-	if (s->nat->pathmaxrxt)
-		return s->nat->pathmaxrxt;
-	esctp_config cfg;
-	sd_engine_config(s->d, &s->params, &cfg);
-	return cfg.path_max_retrans;
-}
-
-static int get_thresholds(wsock *s, void *val, uint32_t *len, bool v2)
-{
-	struct sctp_paddrthlds_v2 t;
-	uint32_t need = v2 ? sizeof(t) : sizeof(struct sctp_paddrthlds);
-	if (*len < need)
-		return EINVAL;
-	memset(&t, 0, sizeof(t));
-	memcpy(&t, val, need);
-	nassoc *na;
-	if (!is_any(s, &t.spt_address)) {
-		esctp_status st;
-		if (find_path(s, &t.spt_address, t.spt_assoc_id, &na, &st) < 0)
-			return ENOENT;
-	} else if (assoc_or_future(s, t.spt_assoc_id, &na)) {
-		return EINVAL;
-	}
-	t.spt_pathmaxrxt = sd_sctpopt_pathmaxrxt(s);
-	t.spt_pathpfthld = s->nat->pf_retrans;
-	t.spt_pathcpthld = PS_RETRANS_OFF;
-	return sd_opt_put(val, len, &t, need);
-}
-
-/* ---- UDP encapsulation (RFC 6951) ---- */
-
-/* sctp_setsockopt_encap_port(): the port to send an association's
- * packets to.  The socket's (host order here, network order in the
- * struct) is where the associations it starts later send, 0 meaning
- * sctpd's own port (the engine always encapsulates: Linux's 0, plain
- * SCTP over IP, it cannot do).  A path or an association keeps the port
- * it has: the same value succeeds, another fails with EPERM. */
-static int set_encap_port(wsock *s, const void *val, uint32_t len)
-{
-	struct sctp_udpencaps u;
-	if (len != sizeof(u))
-		return EINVAL;
-	memcpy(&u, val, sizeof(u));
-	uint16_t port = ntohs(u.sue_port);
-	nassoc *na;
-	esctp_status st;
-	if (!is_any(s, &u.sue_address)) {
-		int i = find_path(s, &u.sue_address, u.sue_assoc_id, &na, &st);
-		if (i < 0)
-			return EINVAL;
-		return st.paths[i].addr.port == port ? 0 : EPERM;
-	}
-	if (assoc_or_future(s, u.sue_assoc_id, &na))
-		return EINVAL;
-	if (!na) {
-		s->nat->encap_port = port;
-		return 0;
-	}
-	esctp_assoc_status(na->a, &st);
-	for (uint32_t i = 0; i < st.npaths && i < 8; i++)
-		if (st.paths[i].addr.port != port)
-			return EPERM;
-	return 0;
-}
-
-/* sctp_getsockopt_encap_port(): a path's port, an association's (its
- * primary path's: the peer's UDP port), or the socket's setting. */
-static int get_encap_port(wsock *s, void *val, uint32_t *len)
-{
-	struct sctp_udpencaps u;
-	if (*len < sizeof(u))
-		return EINVAL;
-	memcpy(&u, val, sizeof(u));
-	nassoc *na;
-	esctp_status st;
-	if (!is_any(s, &u.sue_address)) {
-		int i = find_path(s, &u.sue_address, u.sue_assoc_id, &na, &st);
-		if (i < 0)
-			return EINVAL;
-		u.sue_port = htons(st.paths[i].addr.port);
-		return sd_opt_put(val, len, &u, sizeof(u));
-	}
-	if (assoc_or_future(s, u.sue_assoc_id, &na))
-		return EINVAL;
-	u.sue_port = htons(s->nat->encap_port);
-	if (na) {
-		esctp_assoc_status(na->a, &st);
-		for (uint32_t i = 0; i < st.npaths && i < 8; i++)
-			if (st.paths[i].primary || i == 0)
-				u.sue_port = htons(st.paths[i].addr.port);
-	}
-	return sd_opt_put(val, len, &u, sizeof(u));
-}
-
 /* ---- PLPMTUD (RFC 8899): off ---- */
 
 /* sctp_setsockopt_probe_interval(): "if (probe_interval &&
@@ -582,14 +348,8 @@ static int set_probe_interval(wsock *s, const void *val, uint32_t len)
 	memcpy(&p, val, sizeof(p));
 	if (p.spi_interval && p.spi_interval < PROBE_TIMER_MIN)
 		return EINVAL;
-	nassoc *na;
-	esctp_status st;
-	if (!is_any(s, &p.spi_address)) {
-		if (find_path(s, &p.spi_address, p.spi_assoc_id, &na, &st) < 0)
-			return EINVAL;
-	} else if (assoc_or_future(s, p.spi_assoc_id, &na)) {
+	if (sd_opt_path_or_assoc(s, &p.spi_address, p.spi_assoc_id, EINVAL))
 		return EINVAL;
-	}
 	return p.spi_interval ? EPERM : 0;
 }
 
@@ -599,76 +359,10 @@ static int get_probe_interval(wsock *s, void *val, uint32_t *len)
 	if (*len < sizeof(p))
 		return EINVAL;
 	memcpy(&p, val, sizeof(p));
-	nassoc *na;
-	esctp_status st;
-	if (!is_any(s, &p.spi_address)) {
-		if (find_path(s, &p.spi_address, p.spi_assoc_id, &na, &st) < 0)
-			return EINVAL;
-	} else if (assoc_or_future(s, p.spi_assoc_id, &na)) {
+	if (sd_opt_path_or_assoc(s, &p.spi_address, p.spi_assoc_id, EINVAL))
 		return EINVAL;
-	}
 	p.spi_interval = 0;
 	return sd_opt_put(val, len, &p, sizeof(p));
-}
-
-/* ---- association statistics ---- */
-
-/* sctp_getsockopt_assoc_stats(): "if (len < sizeof(sctp_assoc_t))
- * return -EINVAL;", then "len = min_t(size_t, len, sizeof(sas));" (the
- * struct may grow), an association required.  The engine counts packets
- * and retransmitted chunks; the SACK, gap, duplicate, ordered/unordered
- * and control chunk counts it does not keep read 0.  sas_maxrto is the
- * largest RTO of the paths now (ms) and sas_obs_rto_ipaddr that path,
- * where Linux gives the largest RTO computed since the previous call. */
-static int get_assoc_stats(wsock *s, void *val, uint32_t *len)
-{
-	struct sctp_assoc_stats sas;
-	if (*len < sizeof(sctp_assoc_t))
-		return EINVAL;
-	uint32_t n = *len < sizeof(sas) ? *len : (uint32_t)sizeof(sas);
-	memset(&sas, 0, sizeof(sas));
-	memcpy(&sas, val, n);
-	nassoc *na = sd_opt_assoc(s, sas.sas_assoc_id);
-	if (!na)
-		return EINVAL;
-	esctp_status st;
-	esctp_assoc_status(na->a, &st);
-	int max = -1;
-	for (uint32_t i = 0; i < st.npaths && i < 8; i++)
-		if (max < 0 || st.paths[i].rto_ms > st.paths[max].rto_ms)
-			max = (int)i;
-	memset(&sas.sas_obs_rto_ipaddr, 0, sizeof(sas.sas_obs_rto_ipaddr));
-	if (max >= 0) {
-		/* The transport's own address (sctp_max_rto() copies
-		 * trans->ipaddr): IPv4 stays AF_INET on an AF_INET6
-		 * socket. */
-		const esctp_addr *ea = &st.paths[max].addr;
-		wsp_addr w;
-		sd_addr_from_esctp(
-		    ea, st.peer_port,
-		    ea->family == ESCTP_AF_INET ? AF_INET : AF_INET6, &w);
-		if (w.family == AF_INET) {
-			struct sockaddr_in *in =
-			    (void *)&sas.sas_obs_rto_ipaddr;
-			in->sin_family = AF_INET;
-			in->sin_port = htons(w.port);
-			memcpy(&in->sin_addr, w.ip, 4);
-		} else {
-			struct sockaddr_in6 *in6 =
-			    (void *)&sas.sas_obs_rto_ipaddr;
-			in6->sin6_family = AF_INET6;
-			in6->sin6_port = htons(w.port);
-			in6->sin6_scope_id = w.scope;
-			memcpy(&in6->sin6_addr, w.ip, 16);
-		}
-		sas.sas_maxrto = st.paths[max].rto_ms;
-	}
-	sas.sas_opackets = st.packets_sent;
-	sas.sas_ipackets = st.packets_received;
-	sas.sas_rtxchunks = st.retransmits;
-	memcpy(val, &sas, n);
-	*len = n;
-	return 0;
 }
 
 /* ---- entry points ---- */
@@ -708,14 +402,6 @@ int sd_sctpopt_more_set(wsock *s, int name, const void *val, uint32_t len)
 		return set_scheduler(s, val, len);
 	case SCTP_STREAM_SCHEDULER_VALUE:
 		return set_sched_value(s, val, len);
-	case SCTP_EXPOSE_POTENTIALLY_FAILED_STATE:
-		return set_pf_expose(s, val, len);
-	case SCTP_PEER_ADDR_THLDS:
-	case SCTP_PEER_ADDR_THLDS_V2:
-		return set_thresholds(s, val, len,
-				      name == SCTP_PEER_ADDR_THLDS_V2);
-	case SCTP_REMOTE_UDP_ENCAPS_PORT:
-		return set_encap_port(s, val, len);
 	case SCTP_PLPMTUD_PROBE_INTERVAL:
 		return set_probe_interval(s, val, len);
 	}
@@ -753,31 +439,12 @@ int sd_sctpopt_more_get(wsock *s, int name, void *val, uint32_t *len)
 	case SCTP_INTERLEAVING_SUPPORTED:
 	case SCTP_STREAM_SCHEDULER:
 		return get_zero(s, val, len);
-	case SCTP_EXPOSE_POTENTIALLY_FAILED_STATE: {
-		struct sctp_assoc_value av;
-		if (*len < sizeof(av))
-			return EINVAL;
-		memcpy(&av, val, sizeof(av));
-		nassoc *na;
-		if (assoc_or_future(s, av.assoc_id, &na))
-			return EINVAL;
-		av.assoc_value = na ? na->pf_expose : s->nat->pf_expose;
-		return sd_opt_put(val, len, &av, sizeof(av));
-	}
 	case SCTP_ENABLE_STREAM_RESET:
 		return get_strreset(s, val, len);
 	case SCTP_STREAM_SCHEDULER_VALUE:
 		return get_sched_value(s, val, len);
-	case SCTP_PEER_ADDR_THLDS:
-	case SCTP_PEER_ADDR_THLDS_V2:
-		return get_thresholds(s, val, len,
-				      name == SCTP_PEER_ADDR_THLDS_V2);
-	case SCTP_REMOTE_UDP_ENCAPS_PORT:
-		return get_encap_port(s, val, len);
 	case SCTP_PLPMTUD_PROBE_INTERVAL:
 		return get_probe_interval(s, val, len);
-	case SCTP_GET_ASSOC_STATS:
-		return get_assoc_stats(s, val, len);
 	}
 	return ENOPROTOOPT;
 }
