@@ -3,7 +3,7 @@
 # It uses lib/control and lib/config, whose sources it compiles with its own
 # flags (below) from the lists their fragments define.
 SHIM_SRCS := shim/real.c shim/fdtab.c shim/addr.c shim/conf.c shim/ctl.c shim/sock.c shim/opt.c shim/hint.c shim/native.c \
-	shim/cmsg.c shim/msg.c shim/hooks.c $(CONTROL_SRCS) $(CONFIG_SRCS)
+	shim/cmsg.c shim/msg.c shim/nat.c shim/msg_send.c shim/msg_recv.c shim/hooks.c $(CONTROL_SRCS) $(CONFIG_SRCS)
 SHIM_SO := $(BUILD)/lib/libwithsctp.so
 MAN1_PAGES += man/withsctp.1
 
@@ -41,5 +41,5 @@ $(BUILD)/tests/test_addr: $(BUILD)/shim/addr.o
 UNIT_TESTS += tests/unit/test_shim_msg.c
 $(BUILD)/tests/unit/test_shim_msg.o: INC = -Ilib/control -Ilib/config
 $(BUILD)/tests/test_shim_msg: $(addprefix $(BUILD)/shim/,real.o fdtab.o \
-	addr.o cmsg.o msg.o)
+	addr.o cmsg.o msg.o nat.o msg_send.o msg_recv.o)
 UNIT_LIBS_test_shim_msg := -ldl -lpthread
