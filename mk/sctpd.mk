@@ -3,7 +3,8 @@
 # library (lib/*).
 SCTPD_SRCS := cli/sctpd/sctpd.c cli/sctpd/ctl.c cli/sctpd/sock.c cli/sctpd/port.c \
 	cli/sctpd/chan.c cli/sctpd/tcpinfo.c cli/sctpd/log.c cli/sctpd/limit.c \
-	cli/sctpd/addr.c cli/sctpd/native.c cli/sctpd/nchan.c cli/sctpd/notif.c \
+	cli/sctpd/addr.c cli/sctpd/native.c cli/sctpd/native_conn.c \
+	cli/sctpd/native_send.c cli/sctpd/nchan.c cli/sctpd/notif.c \
 	cli/sctpd/sctpopt.c cli/sctpd/sctpopt_addr.c cli/sctpd/sctpopt_assoc.c \
 	cli/sctpd/sctpopt_path.c cli/sctpd/sctpopt_more.c cli/sctpd/unread.c \
 	cli/sctpd/ends.c

@@ -8,7 +8,8 @@
  * socket, at most one on a one-to-one or peeled-off socket), its SCTP
  * options and the records waiting for room in its channel.  Its channel is
  * an AF_UNIX SOCK_SEQPACKET pair carrying wsp_msg datagrams (wsproto.h):
- * native.c owns the associations' lives and events, nchan.c moves the
+ * native.c owns the associations' lives and events (native_conn.c starts
+ * and moves them, native_send.c sends on them), nchan.c moves the
  * messages, notif.c builds the notifications, sctpopt.c (and the files
  * of sctpopt.h) serves the SOL_SCTP options.
  */
@@ -185,6 +186,21 @@ void sd_native_shutdown(nassoc *na);
 void sd_native_abort(nassoc *na, const void *why, size_t len);
 /* Frees na now (its events dropped). */
 void sd_native_assoc_free(nassoc *na);
+
+/* Shared by native.c, native_conn.c and native_send.c. */
+/* Wakes the engine host of s's port: what changed goes out now. */
+void sd_native_kick(wsock *s);
+/* A new association of s for engine association a (the user pointer set,
+ * linked into s's table, an id given); NULL when out of memory. */
+nassoc *sd_native_assoc_new(wsock *s, esctp_assoc *a);
+/* Moves na from its socket's table to to's (peeloff). */
+void sd_native_assoc_move(nassoc *na, wsock *to);
+/* Fills na's streams and primary peer address (and a one-to-one socket's
+ * peer and local address) from the engine once they are known. */
+void sd_native_assoc_fill(nassoc *na);
+/* The channel's report: ended association na has nothing left to deliver
+ * (may free na, or finish and reap a one-to-one socket). */
+void sd_native_drained(nassoc *na);
 /* The socket address a peer's esctp_addr shows as on s (v4-mapped on an
  * AF_INET6 socket unless SCTP_I_WANT_MAPPED_V4_ADDR is off). */
 void sd_native_addr(const wsock *s, const esctp_addr *ea, uint16_t port,
@@ -196,7 +212,7 @@ void sd_native_stat(const wsock *s, const nassoc *na, wsp_stat *st);
 void sd_native_autoclose(sctpd *d);
 
 /* What a native channel reports to the owner of its associations
- * (native.c installs it in sctpd.nchan_owner, sd_native_setup). */
+ * (native_send.c installs it in sctpd.nchan_owner, sd_native_setup). */
 typedef struct sd_nchan_owner {
 	/* A whole message from the program (h: its first piece's header).
 	 * Returns 0 when it is done with it (sent, or dropped with a
@@ -212,7 +228,7 @@ typedef struct sd_nchan_owner {
 	void (*drained)(nassoc *na);
 } sd_nchan_owner;
 
-/* Installs native.c as the owner of native channels; once, at start. */
+/* Installs native_send.c as the owner of native channels; once, at start. */
 void sd_native_setup(sctpd *d);
 
 /* ---- the channel (nchan.c) ---- */

@@ -8,9 +8,9 @@
 #include "wsock.h"
 
 /* Creates a socket of kind (enum wsp_kind; a peeled-off socket is made
- * by native.c) for a client (uid, pid, comm) with the program's engine
- * settings; stores the app end in *app_fd.  Returns the socket or NULL with
- * errno set. */
+ * by native_conn.c) for a client (uid, pid, comm) with the program's
+ * engine settings; stores the app end in *app_fd.  Returns the socket or
+ * NULL with errno set. */
 wsock *sd_sock_new(sctpd *d, int family, int kind, const wsp_params *p,
 		   uid_t uid, pid_t pid, const char *comm, int *app_fd);
 /* The socket whose app end has this cookie, or NULL. */
