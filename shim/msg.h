@@ -52,6 +52,7 @@ typedef struct nat {
 	uint8_t victim;
 	uint32_t ends_gen; /* the socket's association-end counter when
 			      assoc[] was last known right */
+	uint32_t view_gen; /* ... when the daemon last answered WSP_QUERY */
 	/* Under rlock: the head datagram, partly read. */
 	uint32_t rseq, roff;
 } nat;
@@ -78,9 +79,11 @@ nat *nat_of(int fd, bool create);
  * the socket). */
 int nat_info(int fd, int kind, view *v, bool fresh);
 /* Whether association `id` of one-to-many socket fd exists (1, its
- * outbound streams in *out, 0 when not known) or not (0); -1 with errno
- * when the daemon cannot say. */
+ * outbound streams in *out, 0 when not known; 2 when it is shutting down)
+ * or not (0); -1 with errno when the daemon cannot say. */
 int nat_assoc_lookup(int fd, int32_t id, uint16_t *out);
+/* Forgets association `id` of fd: the program just shut or aborted it. */
+void nat_assoc_forget(int fd, int32_t id);
 /* An SCTP_ASSOC_CHANGE the program read: keeps the ids in step. */
 void nat_assoc_note(int fd, int kind, const struct sctp_assoc_change *ac);
 /* The socket's SO_ERROR as the daemon keeps it (read clears it): 0 with

@@ -164,14 +164,15 @@ out:
 
 /* The association a send without a destination goes to, as
  * sctp_sendmsg() finds it: 0 with its outbound streams in *out (0 when
- * not known), 1 when there is none (EPIPE), -1 with errno. */
+ * not known), 1 when there is none (EPIPE), 2 when it is shutting down
+ * (ESHUTDOWN, once the other checks passed), -1 with errno. */
 static int which_assoc(int fd, int kind, const view *v, int32_t id,
 		       uint16_t *out)
 {
 	*out = 0;
 	if (kind == SHIM_FD_NATIVE_MANY) {
 		int r = nat_assoc_lookup(fd, id, out);
-		return r < 0 ? -1 : r == 0;
+		return r < 0 ? -1 : r == 0 ? 1 : r == 2 ? 2 : 0;
 	}
 	/* sctp_id2assoc() on a one-to-one socket: its association, once
 	 * up; one that ended shows as EPIPE from the channel itself. */
@@ -184,7 +185,8 @@ static int which_assoc(int fd, int kind, const view *v, int32_t id,
 /* The association a send to m->addr goes to: asks the daemon, which
  * starts one if none is there (WSP_CONNECTX, implicit: an existing one is
  * no error).  Sets m->assoc; *out gets its outbound streams when known.
- * 0, or -1 with errno (the setup's: EADDRNOTAVAIL, EINVAL...). */
+ * 0, 2 when that association is shutting down, or -1 with errno (the
+ * setup's: EADDRNOTAVAIL, EINVAL...). */
 static int implicit_assoc(int fd, int kind, wsp_msg *m, uint16_t *out)
 {
 	wsp_req q = {.op = WSP_CONNECTX, .naddrs = 1, .arg = 1};
@@ -207,13 +209,15 @@ static int implicit_assoc(int fd, int kind, wsp_msg *m, uint16_t *out)
 		return -1;
 	}
 	m->assoc = rep.val;
+	int state = 0;
 	if (rep.len >= sizeof(wsp_native)) {
 		wsp_native w;
 		memcpy(&w, rep.val_buf, sizeof(w));
 		*out = (uint16_t)w.out_streams;
+		state = w.state;
 	}
 	(void)kind;
-	return 0;
+	return state == WSP_ST_CLOSING ? 2 : 0;
 }
 
 ssize_t msg_send_native(int fd, int kind, const struct msghdr *msg, int flags,
@@ -281,6 +285,7 @@ ssize_t msg_send_native(int fd, int kind, const struct msghdr *msg, int flags,
 	}
 
 	uint16_t sflags = (uint16_t)m.sflags, out = 0;
+	int shutting = 0;
 	if ((sflags & SCTP_SENDALL) && kind == SHIM_FD_NATIVE_MANY) {
 		/* Every established association, the name ignored; with
 		 * none at all the kernel returns 0. */
@@ -296,18 +301,23 @@ ssize_t msg_send_native(int fd, int kind, const struct msghdr *msg, int flags,
 		sflags = (uint16_t)m.sflags;
 		if (!m.addr.family) {
 			int r = which_assoc(fd, kind, &v, m.assoc, &out);
-			if (r)
+			if (r < 0 || r == 1)
 				return r < 0 && errno != ENOTSOCK
 					   ? -1
 					   : nat_fail_epipe(fd, flags);
+			shutting = r == 2;
 		}
 		/* With a destination: the association it names, or a new
 		 * one set up now (implicit setup, with SCTP_INIT), as the
 		 * kernel's sctp_sendmsg_new_asoc() does before sendmsg()
 		 * returns; a receive right after it sees the association. */
-		else if (!(sflags & (SCTP_EOF | SCTP_ABORT)) &&
-			 implicit_assoc(fd, kind, &m, &out) < 0)
-			return errno == EPIPE ? nat_fail_epipe(fd, flags) : -1;
+		else if (!(sflags & (SCTP_EOF | SCTP_ABORT))) {
+			int r = implicit_assoc(fd, kind, &m, &out);
+			if (r < 0)
+				return errno == EPIPE ? nat_fail_epipe(fd, flags)
+						      : -1;
+			shutting = r == 2;
+		}
 	}
 	/* sctp_sendmsg_check_sflags(): SHUTDOWN or ABORT (its payload the
 	 * abort reason), and 0 returned. */
@@ -315,17 +325,35 @@ ssize_t msg_send_native(int fd, int kind, const struct msghdr *msg, int flags,
 		if (put_message(fd, n, &m, msg->msg_iov, msg->msg_iovlen, len,
 				flags) < 0)
 			return errno == EPIPE ? nat_fail_epipe(fd, flags) : -1;
+		/* Its next send asks the daemon, which reads this message
+		 * before it answers. */
+		if (kind == SHIM_FD_NATIVE_MANY && m.assoc)
+			nat_assoc_forget(fd, m.assoc);
 		return 0;
 	}
-	/* sctp_sendmsg_to_asoc(): a stream the association has not, and a
-	 * message over the fragment point when fragmenting is off. */
-	if ((m.flags & WSP_MF_SNDINFO) && out && m.stream >= out) {
+	/* sctp_sendmsg_to_asoc(): a stream the association has not (the
+	 * default send parameters' without SNDINFO), and a message over the
+	 * fragment point when fragmenting is off. */
+	uint32_t stream = (m.flags & WSP_MF_SNDINFO) ? m.stream
+			  : v.have_native    ? v.info.dflt_stream
+					     : 0;
+	if (out && stream >= out) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (v.have_native && v.info.disable_fragments && v.info.frag_point &&
 	    len > v.info.frag_point) {
 		errno = EMSGSIZE;
+		return -1;
+	}
+	/* sctp_primitive_SEND() in SHUTDOWN-PENDING, -SENT, -RECEIVED or
+	 * -ACK-SENT: sctp_sf_error_shutdown(), no SIGPIPE.  A one-to-one or
+	 * peeled-off socket's view says its association's state. */
+	if (kind != SHIM_FD_NATIVE_MANY && v.have_native &&
+	    v.info.state == WSP_ST_CLOSING)
+		shutting = 1;
+	if (shutting) {
+		errno = ESHUTDOWN;
 		return -1;
 	}
 	if (put_message(fd, n, &m, msg->msg_iov, msg->msg_iovlen, len, flags) <

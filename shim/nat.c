@@ -95,7 +95,7 @@ void shim_native_forget(int fd)
 	pthread_mutex_lock(&n->ilock);
 	n->have = n->have_native = n->settled = false;
 	memset(n->assoc, 0, sizeof(n->assoc));
-	n->ends_gen = 0;
+	n->ends_gen = n->view_gen = 0;
 	pthread_mutex_unlock(&n->ilock);
 }
 
@@ -118,12 +118,65 @@ static bool up_or_over(int state)
 	       state == WSP_ST_CLOSED;
 }
 
+/* The daemon's association-end counters (WSP_ENDS), mapped read-only
+ * once per process (a fork inherits the mapping); NULL while they cannot
+ * be had, and for good from a daemon that has none. */
+static const uint32_t *ends_page;
+static bool ends_none;
+
+static const uint32_t *ends_map(void)
+{
+	const uint32_t *p = __atomic_load_n(&ends_page, __ATOMIC_ACQUIRE);
+	if (p || __atomic_load_n(&ends_none, __ATOMIC_RELAXED))
+		return p;
+	wsp_req q = {.op = WSP_ENDS};
+	wsp_rep rep;
+	int fd;
+	if (shim_ctl_call(&q, -1, &rep, &fd, true) < 0)
+		return NULL;
+	if (rep.err || fd < 0) {
+		if (fd >= 0)
+			shim_libc.close(fd);
+		__atomic_store_n(&ends_none, true, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	void *m = mmap(NULL, WSP_ENDS_SLOTS * sizeof(uint32_t), PROT_READ,
+		       MAP_SHARED, fd, 0);
+	shim_libc.close(fd);
+	if (m == MAP_FAILED)
+		return NULL;
+	const uint32_t *none = NULL;
+	if (!__atomic_compare_exchange_n(&ends_page, &none, m, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		munmap(m, WSP_ENDS_SLOTS * sizeof(uint32_t));
+		return none;
+	}
+	return m;
+}
+
+/* The counter of the socket n's cached view names, into *g; false when
+ * there is none to read. */
+static bool ends_read(const nat *n, const uint32_t *page, uint32_t *g)
+{
+	uint32_t slot = n->have_native ? n->info.ends_slot : 0;
+	if (!page || slot < 1 || slot > WSP_ENDS_SLOTS)
+		return false;
+	*g = __atomic_load_n(&page[slot - 1], __ATOMIC_ACQUIRE);
+	return true;
+}
+
 /* WSP_QUERY on fd into *v and the cache.  -1 with errno: the daemon's
  * error, or ENOTSOCK when it does not know the socket. */
 static int query(int fd, nat *n, view *v)
 {
 	wsp_req q = {.op = WSP_QUERY};
 	wsp_rep rep;
+	/* The counter before the question: a change after it shows. */
+	const uint32_t *page = ends_map();
+	uint32_t g = 0;
+	pthread_mutex_lock(&n->ilock);
+	bool known = ends_read(n, page, &g);
+	pthread_mutex_unlock(&n->ilock);
 	if (shim_ctl_call(&q, fd, &rep, NULL, false) < 0)
 		return -1;
 	if (rep.err) {
@@ -146,6 +199,9 @@ static int query(int fd, nat *n, view *v)
 	n->info = v->info;
 	n->settled = n->settled || v->settled;
 	v->settled = n->settled;
+	if (!known) /* the first answer named the counter */
+		ends_read(n, page, &g);
+	n->view_gen = g;
 	pthread_mutex_unlock(&n->ilock);
 	return 0;
 }
@@ -159,8 +215,13 @@ int nat_info(int fd, int kind, view *v, bool fresh)
 	if (!n)
 		return -1;
 	if (!fresh) {
+		/* An association of the socket ended or began its shutdown
+		 * since the answer: ask again. */
+		const uint32_t *page = ends_map();
+		uint32_t g;
 		pthread_mutex_lock(&n->ilock);
-		bool ok = n->have && (kind != SHIM_FD_NATIVE || n->settled);
+		bool ok = n->have && (kind != SHIM_FD_NATIVE || n->settled) &&
+			  !(ends_read(n, page, &g) && g != n->view_gen);
 		if (ok) {
 			v->family = n->family;
 			v->state = n->state;
@@ -200,52 +261,13 @@ static void assoc_drop(nat *n, int32_t id)
 	pthread_mutex_unlock(&n->ilock);
 }
 
-/* The daemon's association-end counters (WSP_ENDS), mapped read-only
- * once per process (a fork inherits the mapping); NULL while they cannot
- * be had, and for good from a daemon that has none. */
-static const uint32_t *ends_page;
-static bool ends_none;
-
-static const uint32_t *ends_map(void)
-{
-	const uint32_t *p = __atomic_load_n(&ends_page, __ATOMIC_ACQUIRE);
-	if (p || __atomic_load_n(&ends_none, __ATOMIC_RELAXED))
-		return p;
-	wsp_req q = {.op = WSP_ENDS};
-	wsp_rep rep;
-	int fd;
-	if (shim_ctl_call(&q, -1, &rep, &fd, true) < 0)
-		return NULL;
-	if (rep.err || fd < 0) {
-		if (fd >= 0)
-			shim_libc.close(fd);
-		__atomic_store_n(&ends_none, true, __ATOMIC_RELAXED);
-		return NULL;
-	}
-	void *m = mmap(NULL, WSP_ENDS_SLOTS * sizeof(uint32_t), PROT_READ,
-		       MAP_SHARED, fd, 0);
-	shim_libc.close(fd);
-	if (m == MAP_FAILED)
-		return NULL;
-	const uint32_t *none = NULL;
-	if (!__atomic_compare_exchange_n(&ends_page, &none, m, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		munmap(m, WSP_ENDS_SLOTS * sizeof(uint32_t));
-		return none;
-	}
-	return m;
-}
-
 /* Forgets the cached ids of n (under its ilock) when one of the socket's
  * associations ended or left since they were learnt: a send to a gone id
  * must ask, and fail with EPIPE. */
 static void ends_check(nat *n, const uint32_t *page)
 {
-	uint32_t slot = n->have_native ? n->info.ends_slot : 0;
-	if (!page || slot < 1 || slot > WSP_ENDS_SLOTS)
-		return;
-	uint32_t g = __atomic_load_n(&page[slot - 1], __ATOMIC_ACQUIRE);
-	if (g != n->ends_gen) {
+	uint32_t g;
+	if (ends_read(n, page, &g) && g != n->ends_gen) {
 		memset(n->assoc, 0, sizeof(n->assoc));
 		n->ends_gen = g;
 	}
@@ -296,8 +318,18 @@ int nat_assoc_lookup(int fd, int32_t id, uint16_t *out)
 		memcpy(&w, rep.val_buf, sizeof(w));
 		*out = (uint16_t)w.out_streams;
 	}
+	/* Shutting down: not remembered, each send asks (it ends soon). */
+	if (rep.state == WSP_ST_CLOSING)
+		return 2;
 	assoc_put(n, id, *out);
 	return 1;
+}
+
+void nat_assoc_forget(int fd, int32_t id)
+{
+	nat *n = nat_of(fd, false);
+	if (n)
+		assoc_drop(n, id);
 }
 
 /* An SCTP_ASSOC_CHANGE the program read: keeps the cache in step without

@@ -87,6 +87,13 @@ static void do_native(client *c, wsock *s, const wsp_req *q, int fd,
 		      wsp_rep *rep, int *fd_out)
 {
 	uint32_t len = q->len > WSP_OPT_MAX ? WSP_OPT_MAX : q->len;
+	/* About an association: what the program sent before asking (a
+	 * SCTP_EOF, an ABORT) counts. */
+	if ((q->op == WSP_ASSOC || (q->op == WSP_CONNECTX && q->arg == 1)) &&
+	    !sd_nchan_take_input(s)) {
+		rep->err = ENOTSOCK;
+		return;
+	}
 	switch (q->op) {
 	case WSP_BIND:
 		rep->err = sd_sock_bind(s, &q->addr, c->uid);

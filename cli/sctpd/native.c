@@ -261,6 +261,8 @@ void sd_native_shutdown(nassoc *na)
 	na->shutdown_sent = true;
 	if (na->state == WSP_ST_ESTABLISHED)
 		na->state = WSP_ST_CLOSING;
+	/* Sends to it now fail (ESHUTDOWN): the shims ask again. */
+	sd_ends_bump(na->s->d, na->s->cookie);
 	esctp_assoc_shutdown(na->a, host_now(na->s->d->h));
 	sd_native_kick(na->s);
 }
@@ -340,8 +342,7 @@ static void assoc_ended(nassoc *na, int error)
 	na->error = error;
 	s->nat->last_gone_id = na->id;
 	s->nat->last_gone_err = error;
-	if (s->kind == WSP_K_SCTP_SEQPACKET)
-		sd_ends_bump(s->d, s->cookie);
+	sd_ends_bump(s->d, s->cookie);
 	close_wait(na);
 	if (s->app_gone) {
 		sd_native_assoc_free(na);
@@ -455,6 +456,7 @@ static void assoc_events(host_handler *self, host_ep *e, const esctp_event *ev)
 	case ESCTP_EV_SHUTDOWN:
 		if (na->state == WSP_ST_ESTABLISHED)
 			na->state = WSP_ST_CLOSING;
+		sd_ends_bump(s->d, s->cookie);
 		sd_notif_shutdown(na);
 		sd_nchan_pump(s);
 		break;

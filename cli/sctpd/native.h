@@ -249,6 +249,10 @@ void sd_nchan_run_again(sctpd *d);
 /* Queues a notification (payload len bytes) for association na. */
 void sd_nchan_notify(nassoc *na, const void *payload, uint32_t len,
 		     bool after_data);
+/* Takes what the program has written to s's channel so far (its sends
+ * happen before a question about them is answered, as in the kernel where
+ * both are one call).  false: s was freed. */
+bool sd_nchan_take_input(wsock *s);
 /* Drops what is queued for na (it is being freed or moved). */
 void sd_nchan_forget(nassoc *na);
 /* The message na had partly in the channel will not go on (its partial

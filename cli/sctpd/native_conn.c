@@ -198,11 +198,19 @@ int sd_native_implicit(wsock *s, const wsp_msg *h, nassoc **out)
 	return start_assoc(s, &h->addr, 1, &im, out);
 }
 
-int sd_native_implicit_req(wsock *s, const wsp_addr *addr, const void *init,
-			   wsp_native *out)
+/* What every wsp_native answer says of the socket. */
+static void native_common(const wsock *s, wsp_native *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->kind = s->kind;
+	out->ends_slot = sd_ends_slot(s->cookie);
+	out->dflt_stream = s->nat ? s->nat->dflt.sinfo_stream : 0;
+}
+
+int sd_native_implicit_req(wsock *s, const wsp_addr *addr, const void *init,
+			   wsp_native *out)
+{
+	native_common(s, out);
 	/* A peeled-off socket ignores the name; a one-to-one listener
 	 * sends nothing (sctp_sendmsg_parse(): EPIPE).  A listening
 	 * one-to-many socket answers its peers by address like any. */
@@ -238,8 +246,7 @@ int sd_native_implicit_req(wsock *s, const wsp_addr *addr, const void *init,
 int sd_native_assoc_state(wsock *s, int32_t id, wsp_native *out)
 {
 	nsock *n = s->nat;
-	memset(out, 0, sizeof(*out));
-	out->kind = s->kind;
+	native_common(s, out);
 	if (!n)
 		return EINVAL;
 	nassoc *na = sd_native_find(s, id);
@@ -258,11 +265,8 @@ int sd_native_assoc_state(wsock *s, int32_t id, wsp_native *out)
 void sd_native_query(const wsock *s, wsp_native *out)
 {
 	const nsock *n = s->nat;
-	memset(out, 0, sizeof(*out));
-	out->kind = s->kind;
+	native_common(s, out);
 	out->listening = s->state == WSP_ST_LISTEN;
-	if (s->kind == WSP_K_SCTP_SEQPACKET)
-		out->ends_slot = sd_ends_slot(s->cookie);
 	for (const nassoc *na = n->assocs; na; na = na->next)
 		if (na->state != WSP_ST_CLOSED)
 			out->nassocs++;

@@ -42,8 +42,13 @@ static int send_one(nassoc *na, const esctp_sndinfo *si, uint32_t sflags,
 		sd_native_abort(na, data, len);
 		return 0;
 	}
-	if (na->shutdown_sent)
+	/* After our SHUTDOWN the engine takes nothing more (Linux:
+	 * ESHUTDOWN, which the shim answers when it knows in time). */
+	if (na->shutdown_sent) {
+		if (len && !(sflags & SCTP_EOF))
+			sd_notif_unsent(na, si, data, len);
 		return 0;
+	}
 	if (len) {
 		int rc = esctp_assoc_send(na->a, si, data, len, now);
 		if (rc == ESCTP_ERR_AGAIN)
@@ -53,6 +58,7 @@ static int send_one(nassoc *na, const esctp_sndinfo *si, uint32_t sflags,
 			       "%s[%d]: association %d: %zu bytes not sent: %s",
 			       s->comm, (int)s->pid, (int)na->id, len,
 			       esctp_strerror(rc));
+			sd_notif_unsent(na, si, data, len);
 			return 0;
 		}
 		na->last_use = now;

@@ -451,6 +451,14 @@ static void pump_out(wsock *s)
 	again(s);
 }
 
+bool sd_nchan_take_input(wsock *s)
+{
+	if (s->fd < 0 || !s->nat)
+		return true;
+	s->rd_ready = true; /* its event may not have been handled yet */
+	return pump_in(s);
+}
+
 void sd_nchan_pump(wsock *s)
 {
 	if (s->fd < 0 || !s->nat)

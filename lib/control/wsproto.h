@@ -71,10 +71,11 @@ enum wsp_op {
 			  (WSP_ENDS_SLOTS uint32_t; wsp_native.ends_slot) */
 };
 
-/* The association-end counters (WSP_ENDS): the counter of a one-to-many
- * socket moves each time one of its associations ends or is peeled off,
- * so a program that remembers which association ids exist knows when to
- * ask again (a send to a gone one fails with EPIPE at once, as in Linux). */
+/* The association-end counters (WSP_ENDS): the counter of a native
+ * socket moves each time one of its associations ends, starts its
+ * shutdown or is peeled off, so a program that remembers what the daemon
+ * said knows when to ask again (a send to a gone association fails with
+ * EPIPE at once, one shutting down with ESHUTDOWN, as in Linux). */
 #define WSP_ENDS_SLOTS 4096u
 
 /* What WSP_SOCKET makes. */
@@ -230,7 +231,7 @@ typedef struct wsp_msg {
  * the daemon for every message. */
 typedef struct wsp_native {
 	int32_t kind;	   /* enum wsp_kind */
-	uint32_t ends_slot; /* one-to-many: its association-end counter,
+	uint32_t ends_slot; /* its association-end counter,
 			       1..WSP_ENDS_SLOTS (0: none) */
 	int32_t assoc;	   /* one-to-one, peeled: its association's id
 			      (0: none yet) */
@@ -244,6 +245,8 @@ typedef struct wsp_native {
 	int32_t state;	       /* one-to-one, peeled: the association's
 				  (WSP_ST_*), else the socket's */
 	uint32_t init_ostreams; /* SCTP_INITMSG's sinit_num_ostreams */
+	uint32_t dflt_stream;	/* the stream of a send without SNDINFO
+				   (SCTP_DEFAULT_SEND_PARAM) */
 } wsp_native;
 
 /* One record on a listening socket's channel per accepted association. */

@@ -104,6 +104,10 @@ sc() {
 @test "sctpcheck send_bad_stream" { sc send_bad_stream; }
 @test "sctpcheck send_unknown_assoc" { sc send_unknown_assoc; }
 @test "sctpcheck send_ended_assoc" { sc send_ended_assoc; }
+@test "sctpcheck send_shutdown_assoc" { sc send_shutdown_assoc; }
+@test "sctpcheck send_peer_shutdown" { sc send_peer_shutdown; }
+@test "sctpcheck send_o2o_peer_shutdown" { sc send_o2o_peer_shutdown; }
+@test "sctpcheck send_dflt_stream" { sc send_dflt_stream; }
 @test "sctpcheck send_emsgsize" { sc send_emsgsize; }
 
 # ---- control messages ----

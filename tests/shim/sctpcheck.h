@@ -51,6 +51,10 @@
 	X(send_bad_stream)                                                     \
 	X(send_unknown_assoc)                                                  \
 	X(send_ended_assoc)                                                    \
+	X(send_shutdown_assoc)                                                 \
+	X(send_peer_shutdown)                                                  \
+	X(send_o2o_peer_shutdown)                                              \
+	X(send_dflt_stream)                                                    \
 	X(send_emsgsize)                                                       \
 	X(cmsg_sndrcv)                                                         \
 	X(cmsg_rcvinfo)                                                        \

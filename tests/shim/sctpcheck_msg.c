@@ -409,6 +409,133 @@ void t_send_ended_assoc(void)
 	expect_msg(b, "one");
 }
 
+/* sctp_primitive_SEND() in SHUTDOWN-PENDING (sctp_sf_error_shutdown()):
+ * after SCTP_EOF, while the peer has not acknowledged everything (it does
+ * not read and its window is closed), a send to the association fails
+ * with ESHUTDOWN and no SIGPIPE; once the peer has read it all, the
+ * SHUTDOWN completes and sends fail with EPIPE. */
+void t_send_shutdown_assoc(void)
+{
+	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	subscribe(srv, SCTP_ASSOC_CHANGE);
+	int a = sk(AF_INET, SOCK_STREAM);
+	int small = 2048;
+	SYS(setsockopt(a, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+	sk_connect(a, AF_INET, 0);
+	union sctp_notification *sn =
+	    wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	sctp_assoc_t id = sn->sn_assoc_change.sac_assoc_id;
+	struct sctp_sndrcvinfo si = {.sinfo_assoc_id = id};
+	static char blob[4096];
+	size_t sent = 0;
+	for (int i = 0; i < 40; i++)
+		sent += (size_t)SYS(snd(srv, blob, sizeof(blob), NULL, 0, &si, 0));
+	si.sinfo_flags = SCTP_EOF;
+	EXPECT_EQ(SYS(snd(srv, "", 0, NULL, 0, &si, 0)), 0);
+	si.sinfo_flags = 0;
+	struct sigaction sa = {.sa_handler = on_sigpipe};
+	sigemptyset(&sa.sa_mask);
+	SYS(sigaction(SIGPIPE, &sa, NULL));
+	sigpipes = 0;
+	EXPECT_ERR(snd(srv, "late", 4, NULL, 0, &si, 0), ESHUTDOWN);
+	EXPECT_ERR(snd(srv, "late", 4, NULL, 0, &si, 0), ESHUTDOWN);
+	EXPECT_EQ(sigpipes, 0);
+	/* The peer reads everything; then the association ends. */
+	size_t got = 0;
+	for (int i = 0; i < 1000 && got < sent; i++) {
+		EXPECT(wait_ev(a, POLLIN, WAIT_MS), "nothing to read");
+		got += (size_t)SYS(recv(a, blob, sizeof(blob), 0));
+	}
+	EXPECT_EQ(got, sent);
+	wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_COMP);
+	EXPECT_ERR(snd(srv, "later", 5, NULL, 0, &si, MSG_NOSIGNAL), EPIPE);
+}
+
+/* The same in SHUTDOWN-RECEIVED: the peer shut its side (SHUT_WR) while
+ * it has not read what this side sent; sends fail with ESHUTDOWN until the
+ * association is over. */
+void t_send_peer_shutdown(void)
+{
+	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	subscribe(srv, SCTP_ASSOC_CHANGE);
+	subscribe(srv, SCTP_SHUTDOWN_EVENT);
+	int a = sk(AF_INET, SOCK_STREAM);
+	int small = 2048;
+	SYS(setsockopt(a, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+	sk_connect(a, AF_INET, 0);
+	union sctp_notification *sn =
+	    wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	sctp_assoc_t id = sn->sn_assoc_change.sac_assoc_id;
+	struct sctp_sndrcvinfo si = {.sinfo_assoc_id = id};
+	static char blob[4096];
+	size_t sent = 0;
+	for (int i = 0; i < 40; i++)
+		sent += (size_t)SYS(snd(srv, blob, sizeof(blob), NULL, 0, &si, 0));
+	SYS(shutdown(a, SHUT_WR));
+	sn = wait_notif(srv, SCTP_SHUTDOWN_EVENT, -1);
+	EXPECT_EQ(sn->sn_shutdown_event.sse_assoc_id, id);
+	EXPECT_ERR(snd(srv, "late", 4, NULL, 0, &si, MSG_NOSIGNAL), ESHUTDOWN);
+	size_t got = 0;
+	for (int i = 0; i < 1000 && got < sent; i++) {
+		EXPECT(wait_ev(a, POLLIN, WAIT_MS), "nothing to read");
+		got += (size_t)SYS(recv(a, blob, sizeof(blob), 0));
+	}
+	EXPECT_EQ(got, sent);
+	wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_COMP);
+}
+
+/* A one-to-one socket in SHUTDOWN-RECEIVED (the peer shut its side while
+ * it has not read what this side sent): write() fails with ESHUTDOWN. */
+void t_send_o2o_peer_shutdown(void)
+{
+	int lis = sk_listen(AF_INET, SOCK_STREAM, 0);
+	subscribe(lis, SCTP_SHUTDOWN_EVENT);
+	int cli = sk(AF_INET, SOCK_STREAM);
+	int small = 2048;
+	SYS(setsockopt(cli, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+	sk_connect(cli, AF_INET, 0);
+	int srv = SYS(accept(lis, NULL, NULL));
+	static char blob[4096];
+	size_t sent = 0;
+	for (int i = 0; i < 40; i++)
+		sent += (size_t)SYS(write(srv, blob, sizeof(blob)));
+	SYS(shutdown(cli, SHUT_WR));
+	wait_notif(srv, SCTP_SHUTDOWN_EVENT, -1);
+	EXPECT_ERR(send(srv, "late", 4, MSG_NOSIGNAL), ESHUTDOWN);
+	size_t got = 0;
+	for (int i = 0; i < 1000 && got < sent; i++) {
+		EXPECT(wait_ev(cli, POLLIN, WAIT_MS), "nothing to read");
+		got += (size_t)SYS(recv(cli, blob, sizeof(blob), 0));
+	}
+	EXPECT_EQ(got, sent);
+}
+
+/* sctp_sendmsg_update_sinfo(): a send without SNDRCV/SNDINFO takes the
+ * association's default stream, which SCTP_DEFAULT_SEND_PARAM set before
+ * it began (sp->default_stream); sctp_sendmsg_to_asoc(): one the
+ * association has not (the peer takes 2) is EINVAL. */
+void t_send_dflt_stream(void)
+{
+	int lis = sk_listen(AF_INET, SOCK_STREAM, 0);
+	struct sctp_initmsg im = {.sinit_max_instreams = 2};
+	SYS(setsockopt(lis, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im)));
+	int cli = sk(AF_INET, SOCK_STREAM);
+	struct sctp_sndrcvinfo d = {.sinfo_stream = 5};
+	SYS(setsockopt(cli, IPPROTO_SCTP, SCTP_DEFAULT_SEND_PARAM, &d,
+		       sizeof(d)));
+	sk_connect(cli, AF_INET, 0);
+	int srv = SYS(accept(lis, NULL, NULL));
+	EXPECT_ERR(write(cli, "x", 1), EINVAL);
+	struct sctp_sndrcvinfo si = {.sinfo_stream = 1};
+	EXPECT_EQ(SYS(snd(cli, "y", 1, NULL, 0, &si, 0)), 1);
+	expect_msg(srv, "y");
+	d.sinfo_stream = 1;
+	SYS(setsockopt(cli, IPPROTO_SCTP, SCTP_DEFAULT_SEND_PARAM, &d,
+		       sizeof(d)));
+	EXPECT_EQ(SYS(write(cli, "z", 1)), 1);
+	expect_msg(srv, "z");
+}
+
 /* sctp_sendmsg_parse: a message longer than sk_sndbuf is EMSGSIZE before
  * anything else (no association is started for it). */
 void t_send_emsgsize(void)
