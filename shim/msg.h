@@ -55,6 +55,8 @@ typedef struct nat {
 	uint32_t view_gen; /* ... when the daemon last answered WSP_QUERY */
 	/* Under rlock: the head datagram, partly read. */
 	uint32_t rseq, roff;
+	bool own; /* made by this process, which has not forked since: no
+		     other process reads it */
 } nat;
 
 /* What the daemon said of a native socket (WSP_QUERY), cached per fd. */
@@ -94,6 +96,9 @@ int nat_so_error(int fd, int *err);
 ssize_t nat_fail_epipe(int fd, int flags);
 /* Whether fd is in non-blocking mode (O_NONBLOCK). */
 bool nat_nonblocking(int fd);
+/* Whether another process may read the socket (not made here, or a fork
+ * since): its receives then take the channel's lock. */
+bool nat_shared(const nat *n);
 
 /* ---- msg.c: iovecs ---- */
 

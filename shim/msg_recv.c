@@ -296,6 +296,39 @@ static void next_info(int fd, got_msg *g)
 		g->last.nxt_flags |= SCTP_NOTIFICATION;
 }
 
+/* Another process reading the same socket (forked workers share one
+ * one-to-many socket: Kamailio's SCTP receivers) must not take the
+ * datagram this one peeked and is about to consume, nor a piece of the
+ * message it is gathering: the kernel dequeues a message under the socket
+ * lock.  A POSIX record lock on the channel excludes the other processes
+ * (the fd's mutex, the other threads); a socket no other process has
+ * skips it. */
+static void xlock(int fd, nat *n, bool on)
+{
+	if (!nat_shared(n))
+		return;
+	struct flock f = {.l_type = on ? F_WRLCK : F_UNLCK,
+			  .l_whence = SEEK_SET,
+			  .l_len = 1};
+	while (fcntl(fd, on ? F_SETLKW : F_SETLK, &f) < 0 && errno == EINTR)
+		;
+}
+
+/* The control messages a receive carries follow the subscriptions as
+ * they are when it reads (sctp_recvmsg() checks them then), not as they
+ * were when the message arrived. */
+static void rcv_cmsgs(const view *v, got_msg *g)
+{
+	if (!v->have_native)
+		return;
+	const uint32_t all = WSP_MF_SNDRCV | WSP_MF_RCVINFO | WSP_MF_NXTINFO;
+	uint32_t on = (v->info.rcv_cmsgs & 1 ? WSP_MF_SNDRCV : 0) |
+		      (v->info.rcv_cmsgs & 2 ? WSP_MF_RCVINFO : 0) |
+		      (v->info.rcv_cmsgs & 4 ? WSP_MF_NXTINFO : 0);
+	g->first.flags = (g->first.flags & ~all) | on;
+	g->last.flags = (g->last.flags & ~all) | on;
+}
+
 ssize_t msg_recv_native(int fd, int kind, struct msghdr *msg, int flags)
 {
 	if (!msg) {
@@ -329,11 +362,17 @@ ssize_t msg_recv_native(int fd, int kind, struct msghdr *msg, int flags)
 	for (;;) {
 		got_msg g = {0};
 		bool eof;
+		view cv;
+		bool have_cv = nat_info(fd, kind, &cv, false) == 0;
 		pthread_mutex_lock(&n->rlock);
+		xlock(fd, n, true);
 		ssize_t r =
 		    take_message(fd, n, msg, flags, (size_t)t, &g, &eof);
+		if (r >= 0 && !eof && have_cv)
+			rcv_cmsgs(&cv, &g);
 		if (r >= 0 && !eof)
 			next_info(fd, &g);
+		xlock(fd, n, false);
 		pthread_mutex_unlock(&n->rlock);
 		if (r >= 0 && eof)
 			return at_eof(fd, kind);

@@ -26,6 +26,16 @@
 
 static nat *pages[NAT_MAX / NAT_PAGE];
 
+/* After a fork every socket is shared with the other process. */
+static void atfork_parent(void)
+{
+	for (size_t i = 0; i < NAT_MAX / NAT_PAGE; i++) {
+		nat *p = pages[i];
+		for (int j = 0; p && j < NAT_PAGE; j++)
+			__atomic_store_n(&p[j].own, false, __ATOMIC_RELAXED);
+	}
+}
+
 /* The child of a fork has only the thread that forked: a lock another
  * thread held is free there. */
 static void atfork_child(void)
@@ -37,6 +47,7 @@ static void atfork_child(void)
 			pthread_mutex_init(&p[j].rlock, NULL);
 			pthread_mutex_init(&p[j].ilock, NULL);
 			p[j].swaiting = false;
+			p[j].own = false;
 		}
 	}
 }
@@ -45,7 +56,7 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 static void atfork_register(void)
 {
-	pthread_atfork(NULL, NULL, atfork_child);
+	pthread_atfork(NULL, atfork_parent, atfork_child);
 }
 
 __attribute__((constructor)) static void msg_init(void)
@@ -99,6 +110,18 @@ void shim_native_forget(int fd)
 	pthread_mutex_unlock(&n->ilock);
 }
 
+void shim_native_own(int fd)
+{
+	nat *n = nat_of(fd, true);
+	if (n)
+		__atomic_store_n(&n->own, true, __ATOMIC_RELAXED);
+}
+
+bool nat_shared(const nat *n)
+{
+	return !__atomic_load_n(&n->own, __ATOMIC_RELAXED);
+}
+
 void shim_native_reset(int fd)
 {
 	nat *n = nat_of(fd, false);
@@ -108,6 +131,7 @@ void shim_native_reset(int fd)
 	pthread_mutex_lock(&n->rlock);
 	n->rseq = n->roff = 0;
 	pthread_mutex_unlock(&n->rlock);
+	__atomic_store_n(&n->own, false, __ATOMIC_RELAXED);
 }
 
 /* ---- what the daemon says ---- */

@@ -201,6 +201,7 @@ static int peeloff(int fd, void *val, socklen_t *len, bool with_flags)
 	if (with_flags && (a.flags & SOCK_NONBLOCK))
 		fcntl(nfd, F_SETFL, O_NONBLOCK);
 	shim_fd_set(nfd, SHIM_FD_NATIVE_PEELED);
+	shim_native_own(nfd);
 	a.p_arg.sd = nfd;
 	memcpy(val, &a, need);
 	*len = (socklen_t)need;

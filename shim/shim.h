@@ -198,6 +198,10 @@ void shim_native_forget(int fd);
  * entry of a native socket changes). */
 void shim_native_reset(int fd);
 
+/* fd is a native socket this process just made (socket, accept,
+ * peeloff): no other process reads it until a fork. */
+void shim_native_own(int fd);
+
 /* After a receive: the entries of every fd that msg carries as
  * SCM_RIGHTS are cleared, so that they are probed afresh. */
 void shim_fd_received(const struct msghdr *msg);

@@ -58,6 +58,8 @@ int shim_daemon_socket(int domain, int type, int kind, int fd_kind)
 		return -1;
 	}
 	shim_fd_set(fd, fd_kind);
+	if (kind != WSP_K_TCP)
+		shim_native_own(fd);
 	return fd;
 }
 
@@ -375,8 +377,10 @@ int shim_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags,
 		close(nfd);
 		return -1;
 	}
-	shim_fd_set(nfd,
-		    shim_native_kind(fd) ? SHIM_FD_NATIVE : SHIM_FD_EMULATED);
+	bool native = shim_native_kind(fd) != 0;
+	shim_fd_set(nfd, native ? SHIM_FD_NATIVE : SHIM_FD_EMULATED);
+	if (native)
+		shim_native_own(nfd);
 	/* The daemon writes the peer in the listener's family (IPv4
 	 * v4-mapped on an AF_INET6 socket). */
 	if (sa && len)

@@ -143,6 +143,10 @@ static void do_native(client *c, wsock *s, const wsp_req *q, int fd,
 			       ? sd_sctpopt_set(s, q->name, q->val, len, c->uid)
 			       : sd_sock_setopt(s, q->arg, q->name, q->val,
 						len);
+		/* Other processes holding the socket cached what it said
+		 * (subscriptions, default stream...): they ask again. */
+		if (!rep->err)
+			sd_ends_bump(c->d, s->cookie);
 		break;
 	case WSP_GETOPT:
 		memcpy(rep->val_buf, q->val, len);

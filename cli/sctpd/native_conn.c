@@ -204,7 +204,12 @@ static void native_common(const wsock *s, wsp_native *out)
 	memset(out, 0, sizeof(*out));
 	out->kind = s->kind;
 	out->ends_slot = sd_ends_slot(s->cookie);
-	out->dflt_stream = s->nat ? s->nat->dflt.sinfo_stream : 0;
+	const nsock *n = s->nat;
+	if (!n)
+		return;
+	out->dflt_stream = n->dflt.sinfo_stream;
+	out->rcv_cmsgs = ((n->subscribe & 1) ? 1u : 0) |
+			 (n->recvrcvinfo ? 2u : 0) | (n->recvnxtinfo ? 4u : 0);
 }
 
 int sd_native_implicit_req(wsock *s, const wsp_addr *addr, const void *init,

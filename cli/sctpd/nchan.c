@@ -251,7 +251,8 @@ static bool pump_in(wsock *s)
 			n->in_len = 0;
 			continue;
 		}
-		memcpy(n->in_buf + n->in_len, piece, len);
+		if (len) /* an empty SCTP_EOF or SCTP_ABORT may be first */
+			memcpy(n->in_buf + n->in_len, piece, len);
 		n->in_len += len;
 		if (h.flags & WSP_MF_EOR)
 			n->in_ready = true;

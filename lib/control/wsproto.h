@@ -247,6 +247,9 @@ typedef struct wsp_native {
 	uint32_t init_ostreams; /* SCTP_INITMSG's sinit_num_ostreams */
 	uint32_t dflt_stream;	/* the stream of a send without SNDINFO
 				   (SCTP_DEFAULT_SEND_PARAM) */
+	uint32_t rcv_cmsgs;	/* what a receive carries now: 1 SNDRCV
+				   (sctp_data_io_event), 2 RCVINFO, 4
+				   NXTINFO (SCTP_RECVRCVINFO, _RECVNXTINFO) */
 } wsp_native;
 
 /* One record on a listening socket's channel per accepted association. */

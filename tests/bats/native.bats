@@ -143,6 +143,20 @@ teardown() {
 	done
 }
 
+@test "two forked processes reading one one-to-many socket each get whole messages, none twice or lost" {
+	# Kamailio's SCTP receivers share one socket this way.  Buffers
+	# below, at and above the channel's piece size (64 KiB).
+	local b i=0
+	for b in 1000 65535 65536; do
+		run timeout 60 "$WITHSCTP" "$NATIVE/forkread" $((P2 + i)) 2000 $b
+		echo "$output"
+		[ "$status" -eq 0 ]
+		echo "$output" | grep -q "2000 sent, 2000 reads, 0 lost, 0 duplicated, 0 cut"
+		i=$((i + 1))
+	done
+	daemon_idle
+}
+
 @test "engine = kernel leaves a program's own SCTP sockets to the kernel (which has none here)" {
 	# With the embedded engine the seed client connects (a server is
 	# needed for that); with -e kernel the kernel's socket() answers, as

@@ -108,6 +108,7 @@ sc() {
 @test "sctpcheck send_peer_shutdown" { sc send_peer_shutdown; }
 @test "sctpcheck send_o2o_peer_shutdown" { sc send_o2o_peer_shutdown; }
 @test "sctpcheck send_dflt_stream" { sc send_dflt_stream; }
+@test "sctpcheck cmsg_late_subscribe" { sc cmsg_late_subscribe; }
 @test "sctpcheck send_emsgsize" { sc send_emsgsize; }
 
 # ---- control messages ----

@@ -55,6 +55,7 @@
 	X(send_peer_shutdown)                                                  \
 	X(send_o2o_peer_shutdown)                                              \
 	X(send_dflt_stream)                                                    \
+	X(cmsg_late_subscribe)                                                 \
 	X(send_emsgsize)                                                       \
 	X(cmsg_sndrcv)                                                         \
 	X(cmsg_rcvinfo)                                                        \

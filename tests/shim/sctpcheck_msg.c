@@ -536,6 +536,55 @@ void t_send_dflt_stream(void)
 	expect_msg(srv, "z");
 }
 
+/* sctp_recvmsg(): the control messages follow the subscriptions when
+ * the message is read (sctp_ulpevent_read_sndrcvinfo() under
+ * sctp_ulpevent_type_enabled(), sp->recvrcvinfo): a message that arrived
+ * before SCTP_EVENTS turned data_io on carries SCTP_SNDRCV, one that
+ * arrived before it was turned off carries none. */
+void t_cmsg_late_subscribe(void)
+{
+	int lis, cli, srv;
+	o2o_pair(AF_INET, 0, &lis, &cli, &srv);
+	EXPECT_EQ(SYS(sctp_sendmsg(cli, "ping", 4, NULL, 0, htonl(3), 0, 0, 0,
+				   0)),
+		  4);
+	EXPECT(wait_ev(srv, POLLIN, WAIT_MS), "nothing to read");
+	usleep(100000);
+	struct sctp_event_subscribe ev = {.sctp_data_io_event = 1};
+	SYS(setsockopt(srv, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)));
+	set_int(srv, IPPROTO_SCTP, SCTP_RECVRCVINFO, 1);
+	char buf[16], cbuf[256];
+	struct iovec v = {buf, sizeof(buf)};
+	struct msghdr m = {.msg_iov = &v,
+			   .msg_iovlen = 1,
+			   .msg_control = cbuf,
+			   .msg_controllen = sizeof(cbuf)};
+	EXPECT_EQ(SYS(recvmsg(srv, &m, 0)), 4);
+	int sndrcv = 0, rcvinfo = 0;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+		if (h->cmsg_level == IPPROTO_SCTP && h->cmsg_type == SCTP_SNDRCV) {
+			struct sctp_sndrcvinfo si;
+			memcpy(&si, CMSG_DATA(h), sizeof(si));
+			EXPECT_EQ(si.sinfo_ppid, htonl(3));
+			sndrcv++;
+		}
+		if (h->cmsg_level == IPPROTO_SCTP && h->cmsg_type == SCTP_RCVINFO)
+			rcvinfo++;
+	}
+	EXPECT_EQ(sndrcv, 1);
+	EXPECT_EQ(rcvinfo, 1);
+	/* Turned off before the next one is read. */
+	EXPECT_EQ(SYS(write(cli, "pong", 4)), 4);
+	EXPECT(wait_ev(srv, POLLIN, WAIT_MS), "nothing to read");
+	usleep(100000);
+	ev.sctp_data_io_event = 0;
+	SYS(setsockopt(srv, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)));
+	set_int(srv, IPPROTO_SCTP, SCTP_RECVRCVINFO, 0);
+	m.msg_controllen = sizeof(cbuf);
+	EXPECT_EQ(SYS(recvmsg(srv, &m, 0)), 4);
+	EXPECT_EQ(m.msg_controllen, 0);
+}
+
 /* sctp_sendmsg_parse: a message longer than sk_sndbuf is EMSGSIZE before
  * anything else (no association is started for it). */
 void t_send_emsgsize(void)
