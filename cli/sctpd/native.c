@@ -165,6 +165,8 @@ nassoc *sd_native_assoc_new(wsock *s, esctp_assoc *a)
 	na->last_use = host_now(s->d->h);
 	if (s->nat->pd_point)
 		esctp_assoc_set_pd_point(a, s->nat->pd_point);
+	/* sctp_association_init(): asoc->user_frag = sp->user_frag. */
+	esctp_assoc_set_maxseg(a, s->nat->maxseg);
 	esctp_assoc_set_user(a, na);
 	assoc_link(s, na);
 	return na;

@@ -267,6 +267,27 @@ int sd_native_assoc_state(wsock *s, int32_t id, wsp_native *out)
 	return 0;
 }
 
+/* The largest message a send with SCTP_DISABLE_FRAGMENTS takes, as
+ * sctp_sendmsg_to_asoc() checks it against asoc->frag_point: a one-to-one
+ * socket's association's fragment point; else the one a new association
+ * of the socket starts with (one path of the configured MTU, the socket's
+ * SCTP_MAXSEG), which an association of a one-to-many socket keeps unless
+ * SCTP_MAXSEG is set for it alone. */
+static uint32_t frag_point(const nsock *n, const nassoc *one,
+			   const esctp_config *cfg)
+{
+	if (one && one->a) {
+		esctp_status es;
+		esctp_assoc_status(one->a, &es);
+		if (es.frag_point)
+			return es.frag_point;
+	}
+	uint32_t f = (uint32_t)cfg->mtu - 12 - 16;
+	if (n->maxseg && n->maxseg < f)
+		f = n->maxseg;
+	return f & ~3u;
+}
+
 void sd_native_query(const wsock *s, wsp_native *out)
 {
 	const nsock *n = s->nat;
@@ -287,7 +308,7 @@ void sd_native_query(const wsock *s, wsp_native *out)
 	esctp_config cfg;
 	sd_engine_config(s->d, &s->params, &cfg);
 	out->sndbuf = cfg.sndbuf;
-	out->frag_point = n->maxseg ? n->maxseg : (uint32_t)cfg.mtu - 12 - 16;
+	out->frag_point = frag_point(n, one, &cfg);
 	out->disable_fragments = n->disable_fragments;
 	out->init_ostreams = n->initmsg.sinit_num_ostreams;
 }
@@ -344,6 +365,7 @@ void sd_native_accept(wsock *l, esctp_assoc *a)
 	 * copies its endpoint's values). */
 	na->strreset = keep->strreset;
 	na->pf_expose = keep->pf_expose;
+	esctp_assoc_set_maxseg(a, keep->maxseg);
 	s->appdup = app_fd;
 	s->accepted = true;
 	s->linger0 = l->linger0;

@@ -388,8 +388,45 @@ static int set_maxseg(wsock *s, const void *val, uint32_t len)
 	/* Linux: 0 or 512..65535 (sctp_setsockopt_maxseg). */
 	if (av.assoc_value && (av.assoc_value < 512 || av.assoc_value > 65535))
 		return EINVAL;
-	s->nat->maxseg = av.assoc_value;
+	/* Linux: the association's user_frag (a one-to-one socket's once it
+	 * is up, whatever the id), else the socket's, which its future
+	 * associations start with; on a one-to-many socket an id that names
+	 * no association, SCTP_CURRENT_ASSOC and SCTP_ALL_ASSOC included, is
+	 * EINVAL ("if (!asoc && assoc_id != SCTP_FUTURE_ASSOC && UDP
+	 * style)"). */
+	nassoc *na;
+	if (sd_opt_assoc_or_future(s, av.assoc_id, &na))
+		return EINVAL;
+	if (na)
+		esctp_assoc_set_maxseg(na->a, av.assoc_value);
+	else
+		s->nat->maxseg = av.assoc_value;
 	return 0;
+}
+
+/* Linux sctp_getsockopt_maxseg(): an association's fragment point in use
+ * (asoc->frag_point: the path MTU's room or its user_frag, the smaller),
+ * else the socket's SCTP_MAXSEG; an int asks about SCTP_FUTURE_ASSOC,
+ * which on a one-to-one socket is its association. */
+static int get_maxseg(wsock *s, void *val, uint32_t *len)
+{
+	struct sctp_assoc_value av = {.assoc_id = SCTP_FUTURE_ASSOC};
+	if (*len >= sizeof(av))
+		memcpy(&av, val, sizeof(av));
+	else if (*len != sizeof(int))
+		return EINVAL;
+	nassoc *na;
+	if (sd_opt_assoc_or_future(s, av.assoc_id, &na))
+		return EINVAL;
+	av.assoc_value = s->nat->maxseg;
+	if (na) {
+		esctp_status es;
+		esctp_assoc_status(na->a, &es);
+		av.assoc_value = es.frag_point;
+	}
+	if (*len < sizeof(av))
+		return sd_opt_put_int(val, len, (int)av.assoc_value);
+	return sd_opt_put(val, len, &av, sizeof(av));
 }
 
 static int set_max_burst(wsock *s, const void *val, uint32_t len)
@@ -410,16 +447,13 @@ static int get_assoc_value(wsock *s, int name, void *val, uint32_t *len)
 	nsock *n = s->nat;
 	struct sctp_assoc_value av;
 	if (*len < sizeof(av))
-		return name == SCTP_MAXSEG && *len == sizeof(int)
-			   ? sd_opt_put_int(val, len, (int)n->maxseg)
-			   : EINVAL;
+		return EINVAL;
 	memcpy(&av, val, sizeof(av));
 	nassoc *na;
 	if (sd_opt_assoc_or_any(s, av.assoc_id, &na))
 		return EINVAL;
-	av.assoc_value = name == SCTP_CONTEXT  ? (uint32_t)n->context
-			 : name == SCTP_MAXSEG ? n->maxseg
-					       : n->max_burst;
+	av.assoc_value =
+	    name == SCTP_CONTEXT ? (uint32_t)n->context : n->max_burst;
 	return sd_opt_put(val, len, &av, sizeof(av));
 }
 
@@ -551,8 +585,9 @@ int sd_sctpopt_get(wsock *s, int name, void *val, uint32_t *len)
 		return get_autoclose(s, val, len);
 	case SCTP_ADAPTATION_LAYER:
 		return get_adaptation(s, val, len);
-	case SCTP_CONTEXT:
 	case SCTP_MAXSEG:
+		return get_maxseg(s, val, len);
+	case SCTP_CONTEXT:
 	case SCTP_MAX_BURST:
 		return get_assoc_value(s, name, val, len);
 	case SCTP_DEFAULT_SEND_PARAM:

@@ -202,9 +202,8 @@ int sd_opt_get_status(wsock *s, void *val, uint32_t *len)
 	for (uint32_t i = 0; i < es.npaths && i < 8; i++)
 		if (es.paths[i].primary)
 			prim = (int)i;
-	st.sstat_fragmentation_point =
-	    s->nat->maxseg ? s->nat->maxseg
-			   : (es.npaths ? es.paths[prim].mtu - 12 - 16 : 0);
+	/* asoc->frag_point: what the engine fragments at. */
+	st.sstat_fragmentation_point = es.frag_point;
 	if (es.npaths)
 		sd_opt_paddrinfo(s, na, &es, prim, &st.sstat_primary);
 	return sd_opt_put(val, len, &st, sizeof(st));

@@ -411,6 +411,7 @@ void esctp_assoc_status(const esctp_assoc *a, esctp_status *st)
 	st->msgs_received = a->msgs_received;
 	st->packets_sent = a->packets_sent;
 	st->packets_received = a->packets_received;
+	st->frag_point = path_frag_point(a);
 	st->npaths = a->npaths;
 	for (unsigned i = 0; i < a->npaths && i < ARRAY_LEN(st->paths); i++)
 		path_status(a, i, &st->paths[i]);

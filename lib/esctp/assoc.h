@@ -153,6 +153,8 @@ struct esctp_assoc {
 	uint32_t local_tsn;   /* our Initial TSN */
 	uint32_t error_count; /* §8.1 association error counter */
 	uint32_t hb_interval_ms;
+	uint32_t maxseg; /* user data per DATA chunk at most (SCTP_MAXSEG),
+			    0: the path MTU's limit only */
 
 	path *paths;
 	uint8_t npaths, primary;
@@ -379,6 +381,9 @@ unsigned assoc_send_path(esctp_assoc *a, esctp_tstamp now);
 int assoc_msg_dest(const esctp_assoc *a, const esctp_sndinfo *info);
 /* RFC 6951: remembers the UDP encapsulation port the peer uses on pi. */
 void path_learn_port(esctp_assoc *a, uint8_t pi, const esctp_addr *src);
+/* The fragment point: user data per DATA chunk at most, from the
+ * smallest path MTU and a->maxseg; 0 without a path. */
+uint32_t path_frag_point(const esctp_assoc *a);
 void path_update_frag(esctp_assoc *a);
 void path_on_heartbeat(esctp_assoc *a, const pkt_chunk *c, in_ctx *cx);
 void path_on_heartbeat_ack(esctp_assoc *a, const pkt_chunk *c, in_ctx *cx);

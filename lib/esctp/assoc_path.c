@@ -64,18 +64,32 @@ void path_learn_port(esctp_assoc *a, uint8_t pi, const esctp_addr *src)
 		a->paths[pi].addr.port = src->port;
 }
 
-void path_update_frag(esctp_assoc *a)
+uint32_t path_frag_point(const esctp_assoc *a)
 {
-	if (!a->tx || !a->npaths)
-		return;
+	if (!a->npaths)
+		return 0;
 	uint16_t mtu = a->paths[0].mtu;
 	for (unsigned i = 1; i < a->npaths; i++)
 		mtu = MIN(mtu, a->paths[i].mtu);
 	/* One DATA chunk per packet at most: common header and DATA
-	 * header off, kept a multiple of 4 so padding never overflows. */
-	uint32_t frag =
-	    ((uint32_t)mtu - PKT_HEADER_LEN - DATA_HEADER_LEN) & ~3u;
-	tx_set_frag_size(a->tx, frag);
+	 * header off. */
+	uint32_t frag = (uint32_t)mtu - PKT_HEADER_LEN - DATA_HEADER_LEN;
+	/* RFC 6458 §8.1.16 (SCTP_MAXSEG): "If a message is larger than this
+	 * size, it will be fragmented by SCTP into the specified size.  Note
+	 * that the underlying SCTP implementation may fragment into smaller
+	 * sized chunks when the PMTU of the underlying association is
+	 * smaller than the value set by the user."  The smaller wins, as in
+	 * Linux's sctp_assoc_update_frag_point(). */
+	if (a->maxseg && a->maxseg < frag)
+		frag = a->maxseg;
+	/* A multiple of 4, so padding never overflows the packet. */
+	return frag & ~3u;
+}
+
+void path_update_frag(esctp_assoc *a)
+{
+	if (a->tx && a->npaths)
+		tx_set_frag_size(a->tx, path_frag_point(a));
 }
 
 static bool usable(const path *p)
@@ -449,6 +463,21 @@ int esctp_assoc_set_mtu(esctp_assoc *a, const esctp_addr *addr, uint16_t mtu)
 		if (!addr || (int)k == i)
 			a->paths[k].mtu = mtu;
 	path_update_frag(a);
+	return 0;
+}
+
+int esctp_assoc_set_maxseg(esctp_assoc *a, uint32_t bytes)
+{
+	/* Below 4 the rounding would leave no room for data at all. */
+	if (!a || (bytes && bytes < 4))
+		return ESCTP_ERR_INVAL;
+	a->maxseg = bytes;
+	path_update_frag(a);
+	/* A message Nagle holds because it is shorter than a fragment may
+	 * be a full one now.  The call carries no time: the latest the host
+	 * gave us serves.  Without a sender nothing is held. */
+	if (a->tx && assoc_live(a))
+		assoc_touch(a, a->now_seen);
 	return 0;
 }
 

@@ -575,6 +575,18 @@ int esctp_assoc_set_primary(esctp_assoc *a, const esctp_addr *addr);
 /* Sets the largest SCTP packet for the path to addr (NULL: all paths). */
 int esctp_assoc_set_mtu(esctp_assoc *a, const esctp_addr *addr, uint16_t mtu);
 
+/* The fragment point's user limit (the socket API's SCTP_MAXSEG, RFC 6458
+ * §8.1.16): no DATA chunk carries more than `bytes` of user data; 0 (the
+ * default) leaves the path MTU's limit alone.  The point used is the
+ * smaller of the two, rounded down to a multiple of 4
+ * (esctp_status.frag_point).  Messages are cut into fragments as they are
+ * given TSNs, so the new point applies to every byte not yet sent:
+ * messages queued after the call and the unsent rest of those queued
+ * before; DATA already sent keeps its size, in retransmissions too.  May
+ * be called at any time, before the handshake as well; it lasts across a
+ * peer's restart.  Returns 0, or ESCTP_ERR_INVAL (NULL a, bytes 1..3). */
+int esctp_assoc_set_maxseg(esctp_assoc *a, uint32_t bytes);
+
 /* The partial delivery point (RFC 6458 §8.1.21): a message whose first
  * in-order fragments reach `bytes` becomes readable in pieces before it is
  * whole, as one larger than half the receive buffer always does; 0 (the
@@ -622,6 +634,11 @@ typedef struct esctp_status {
 	uint16_t in_streams, out_streams;
 	uint32_t peer_rwnd, local_rwnd;
 	uint32_t unacked, pending;  /* chunks in flight; bytes queued unsent */
+	uint32_t frag_point;        /* user data per DATA chunk at most: the
+	                               smallest path MTU's room or
+	                               esctp_assoc_set_maxseg()'s, whichever
+	                               is smaller (SCTP_STATUS
+	                               sstat_fragmentation_point) */
 	uint64_t bytes_sent, bytes_received;
 	uint64_t msgs_sent, msgs_received;
 	uint64_t packets_sent, packets_received;

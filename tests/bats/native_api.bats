@@ -136,6 +136,7 @@ sc() {
 @test "sctpcheck opt_default_send_param" { sc opt_default_send_param; }
 @test "sctpcheck opt_default_sndinfo" { sc opt_default_sndinfo; }
 @test "sctpcheck opt_maxseg" { sc opt_maxseg; }
+@test "sctpcheck opt_maxseg_assoc" { sc opt_maxseg_assoc; }
 @test "sctpcheck opt_status" { sc opt_status; }
 @test "sctpcheck opt_peer_addr_info" { sc opt_peer_addr_info; }
 @test "sctpcheck opt_peer_addr_params" { sc opt_peer_addr_params; }
@@ -171,6 +172,24 @@ sc() {
 	check_capture
 	# RFC 7053: the I bit on the SACK_IMMEDIATELY message only.
 	[ "$(count_packets 'sctp.data_i_bit == 1')" -eq 1 ]
+}
+@test "sctpcheck msg_maxseg_wire" {
+	capture_start 0 "$P1"
+	sc msg_maxseg_wire
+	check_capture
+	# SCTP_MAXSEG 1000: no DATA chunk longer than 1016 bytes (its 16-byte
+	# header and 1000 of user data), and four 10,000-byte messages in 40
+	# of them at least.
+	tshark_sctp -Y 'sctp.chunk_type == 0' -T fields -e sctp.chunk_type \
+		-e sctp.chunk_length >"$T/chunks"
+	read -r ndata nbig < <(awk -F'\t' '{
+		n = split($1, t, ","); split($2, l, ",")
+		for (i = 1; i <= n; i++)
+			if (t[i] == 0) { d++; if (l[i] > 1016) b++ }
+	} END { print d + 0, b + 0 }' "$T/chunks")
+	echo "DATA chunks: $ndata, over 1000 bytes of data: $nbig"
+	[ "$ndata" -ge 40 ]
+	[ "$nbig" -eq 0 ]
 }
 
 # ---- libsctp ----

@@ -77,6 +77,7 @@
 	X(opt_default_send_param)                                              \
 	X(opt_default_sndinfo)                                                 \
 	X(opt_maxseg)                                                          \
+	X(opt_maxseg_assoc)                                                    \
 	X(opt_status)                                                          \
 	X(opt_peer_addr_info)                                                  \
 	X(opt_peer_addr_params)                                                \
@@ -105,6 +106,7 @@
 	X(opt_assoc_stats)                                                     \
 	X(notif_send_failed_data)                                              \
 	X(send_flags_wire)                                                     \
+	X(msg_maxseg_wire)                                                     \
 	X(lib_bindx)                                                           \
 	X(lib_connectx)                                                        \
 	X(lib_getaddrs)                                                        \

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -212,6 +213,138 @@ void t_opt_maxseg(void)
 	EXPECT_EQ(get_av(fd, SCTP_MAXSEG, 0).assoc_value, 1000);
 	EXPECT_EQ(status(fd, 0).sstat_fragmentation_point, 1000);
 	close(srv);
+}
+
+/* SCTP_MAXSEG per association (sctp_setsockopt_maxseg,
+ * sctp_getsockopt_maxseg): an association starts with its socket's
+ * user_frag; its own value is set by id, and read back as its fragment
+ * point (asoc->frag_point: rounded down to 4, capped by the path MTU),
+ * the socket's staying as it was; on a one-to-many socket an id naming no
+ * association, SCTP_CURRENT_ASSOC and SCTP_ALL_ASSOC included, is EINVAL;
+ * on a connected one-to-one socket every id, and the int form, is its
+ * association. */
+void t_opt_maxseg_assoc(void)
+{
+	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	int cli = sk(AF_INET, SOCK_SEQPACKET);
+	set_av(cli, SCTP_MAXSEG, SCTP_FUTURE_ASSOC, 1200);
+	sk_connect(cli, AF_INET, 0);
+	sctp_assoc_t id = assoc_id(cli);
+	EXPECT_EQ(get_av(cli, SCTP_MAXSEG, id).assoc_value, 1200);
+	EXPECT_EQ(status(cli, id).sstat_fragmentation_point, 1200);
+	set_av(cli, SCTP_MAXSEG, id, 1001);
+	EXPECT_EQ(get_av(cli, SCTP_MAXSEG, id).assoc_value, 1000);
+	EXPECT_EQ(status(cli, id).sstat_fragmentation_point, 1000);
+	EXPECT_EQ(get_av(cli, SCTP_MAXSEG, SCTP_FUTURE_ASSOC).assoc_value,
+		  1200);
+	set_av(cli, SCTP_MAXSEG, id, 0);
+	uint32_t pmtu = get_av(cli, SCTP_MAXSEG, id).assoc_value;
+	EXPECT(pmtu > 1200 && pmtu < 65535, "path MTU's fragment point %u",
+	       pmtu);
+	EXPECT_EQ(status(cli, id).sstat_fragmentation_point, pmtu);
+	set_av(cli, SCTP_MAXSEG, id, 65535);
+	EXPECT_EQ(get_av(cli, SCTP_MAXSEG, id).assoc_value, pmtu);
+	sctp_assoc_t bad[] = {SCTP_CURRENT_ASSOC, SCTP_ALL_ASSOC, id + 100};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sctp_assoc_value av = {.assoc_id = bad[i],
+					      .assoc_value = 1000};
+		EXPECT_ERR(
+		    setsockopt(cli, IPPROTO_SCTP, SCTP_MAXSEG, &av, sizeof(av)),
+		    EINVAL);
+		socklen_t l = sizeof(av);
+		EXPECT_ERR(getsockopt(cli, IPPROTO_SCTP, SCTP_MAXSEG, &av, &l),
+			   EINVAL);
+	}
+	EXPECT_EQ(get_av(cli, SCTP_MAXSEG, id).assoc_value, pmtu);
+	close(cli);
+	close(srv);
+
+	int lis, c, a;
+	o2o_pair(AF_INET, 1, &lis, &c, &a);
+	set_av(c, SCTP_MAXSEG, 0, 800);
+	EXPECT_EQ(get_av(c, SCTP_MAXSEG, 0).assoc_value, 800);
+	EXPECT_EQ(get_av(c, SCTP_MAXSEG, 12345).assoc_value, 800);
+	EXPECT_EQ(status(c, 0).sstat_fragmentation_point, 800);
+	int v = 0;
+	socklen_t l = sizeof(v);
+	SYS(getsockopt(c, IPPROTO_SCTP, SCTP_MAXSEG, &v, &l));
+	EXPECT_EQ(l, sizeof(v));
+	EXPECT_EQ(v, 800);
+	EXPECT_EQ(get_av(a, SCTP_MAXSEG, 0).assoc_value, pmtu);
+}
+
+/* Reads one whole message of len bytes from fd (in pieces if it comes in
+ * pieces, notifications skipped), compares it with want, and gives where
+ * it came from. */
+static addr recv_whole(int fd, const char *want, size_t len)
+{
+	char *got = malloc(len + 1);
+	EXPECT(got, "out of memory");
+	size_t off = 0;
+	bool eor = false;
+	addr from;
+	memset(&from, 0, sizeof(from));
+	for (int i = 0; i < 100 && !eor; i++) {
+		rmsg m = rcv(fd, got + off, len + 1 - off, 0);
+		if (m.flags & MSG_NOTIFICATION)
+			continue;
+		EXPECT(m.n > 0, "piece %d: %zd bytes", i, m.n);
+		off += (size_t)m.n;
+		eor = m.flags & MSG_EOR;
+		from = m.from;
+	}
+	EXPECT(eor, "no MSG_EOR after %zu bytes", off);
+	EXPECT_EQ(off, len);
+	EXPECT(memcmp(got, want, len) == 0, "the bytes differ");
+	free(got);
+	return from;
+}
+
+static void fill_msg(char *buf, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (char)(i * 31 + seed);
+}
+
+/* SCTP_MAXSEG 1000 on the wire: 10,000-byte messages arrive whole from
+ * associations that took the value from a one-to-one listener (accept),
+ * from their socket once connected, from a one-to-many socket's future
+ * associations (implicit setup) and from a one-to-many listener's
+ * (accept); the Bats test around it checks that no DATA chunk of its
+ * capture carries more than 1000 bytes. */
+void t_msg_maxseg_wire(void)
+{
+	enum { LEN = 10000 };
+	static char msg[LEN];
+	int lis = sk_listen(AF_INET, SOCK_STREAM, 0);
+	set_av(lis, SCTP_MAXSEG, 0, 1000);
+	int cli = sk(AF_INET, SOCK_STREAM);
+	sk_connect(cli, AF_INET, 0);
+	int srv = SYS(accept(lis, NULL, NULL));
+	set_av(cli, SCTP_MAXSEG, 0, 1000);
+	EXPECT_EQ(status(cli, 0).sstat_fragmentation_point, 1000);
+	EXPECT_EQ(status(srv, 0).sstat_fragmentation_point, 1000);
+	fill_msg(msg, LEN, 1);
+	EXPECT_EQ(SYS(send(cli, msg, LEN, 0)), LEN);
+	recv_whole(srv, msg, LEN);
+	fill_msg(msg, LEN, 2);
+	EXPECT_EQ(SYS(send(srv, msg, LEN, 0)), LEN);
+	recv_whole(cli, msg, LEN);
+
+	int ml = sk_listen(AF_INET, SOCK_SEQPACKET, 1);
+	set_av(ml, SCTP_MAXSEG, SCTP_FUTURE_ASSOC, 1000);
+	int mc = sk(AF_INET, SOCK_SEQPACKET);
+	set_av(mc, SCTP_MAXSEG, SCTP_FUTURE_ASSOC, 1000);
+	addr to;
+	socklen_t tl = loop_addr(&to, AF_INET, 1);
+	fill_msg(msg, LEN, 3);
+	EXPECT_EQ(SYS(sendto(mc, msg, LEN, 0, &to.sa, tl)), LEN);
+	addr back = recv_whole(ml, msg, LEN);
+	EXPECT_EQ(status(mc, assoc_id(mc)).sstat_fragmentation_point, 1000);
+	EXPECT_EQ(status(ml, assoc_id(ml)).sstat_fragmentation_point, 1000);
+	fill_msg(msg, LEN, 4);
+	EXPECT_EQ(SYS(sendto(ml, msg, LEN, 0, &back.sa, sizeof(back.in))), LEN);
+	recv_whole(mc, msg, LEN);
 }
 
 /* sctp_getsockopt_sctp_status (176 bytes): ESTABLISHED, 10 streams each

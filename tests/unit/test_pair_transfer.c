@@ -5,7 +5,8 @@
  * both directions at once, and with a receive buffer smaller than the
  * largest message (partial delivery).  Every message must arrive exactly
  * once, intact, and in order per stream when ordered.  Also Nagle turned
- * off and on again on a live association (esctp_assoc_set_nodelay).
+ * off and on again on a live association (esctp_assoc_set_nodelay), and
+ * the user's fragment point (esctp_assoc_set_maxseg).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -326,6 +327,115 @@ static void test_set_nodelay_before_up(void **state)
 	SIM_FINISH(s);
 }
 
+/* ---- the user's fragment point (SCTP_MAXSEG) ---- */
+
+/* The user data of each DATA chunk A put on the wire. */
+typedef struct frag_log {
+	uint32_t payload[64];
+	unsigned n;
+} frag_log;
+
+static bool log_frags(sim *s, int from, const sim_pkt *p, void *ctx)
+{
+	(void)s;
+	frag_log *l = ctx;
+	for (size_t off = 12; off + 4 <= p->len;) {
+		uint8_t type = p->data[off];
+		size_t clen = (size_t)p->data[off + 2] << 8 | p->data[off + 3];
+		if (clen < 4)
+			break;
+		if (from == SIM_A && type == 0 && clen >= 16 && l->n < 64)
+			l->payload[l->n++] = (uint32_t)(clen - 16);
+		off += (clen + 3) & ~(size_t)3;
+	}
+	return false;
+}
+
+/* Sends a 10,000-byte patterned message from A, checks that it arrives
+ * whole at Z, and returns the log of its DATA chunks. */
+static frag_log send_10k(sim *s, uint8_t seed)
+{
+	static uint8_t msg[10000], got[12000];
+	for (size_t i = 0; i < sizeof msg; i++)
+		msg[i] = (uint8_t)(i * 7 + seed);
+	frag_log l = {0};
+	s->drop = log_frags;
+	s->drop_ctx = &l;
+	esctp_sndinfo info = {.stream = 1};
+	assert_int_equal(esctp_assoc_send(s->side[SIM_A].assoc, &info, msg,
+					  sizeof msg, s->now),
+			 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	s->drop = NULL;
+	esctp_rcvinfo ri;
+	int rc = esctp_assoc_recv(s->side[SIM_Z].assoc, got, sizeof got, &ri);
+	assert_int_equal(rc, sizeof msg);
+	assert_true(ri.flags & ESCTP_EOR);
+	assert_memory_equal(got, msg, sizeof msg);
+	uint32_t sum = 0;
+	for (unsigned i = 0; i < l.n; i++)
+		sum += l.payload[i];
+	assert_int_equal(sum, sizeof msg); /* nothing sent twice */
+	return l;
+}
+
+static uint32_t largest(const frag_log *l)
+{
+	uint32_t m = 0;
+	for (unsigned i = 0; i < l->n; i++)
+		m = l->payload[i] > m ? l->payload[i] : m;
+	return m;
+}
+
+static uint32_t frag_point(sim *s)
+{
+	esctp_status st;
+	esctp_assoc_status(s->side[SIM_A].assoc, &st);
+	return st.frag_point;
+}
+
+/* Set before the handshake (no sender yet), 1000 bytes cut a 10,000-byte
+ * message into ten DATA chunks of 1000; 0 gives the path MTU's fragments
+ * back; a limit not a multiple of 4 is rounded down; one above what the
+ * MTU allows changes nothing. */
+static void test_set_maxseg(void **state)
+{
+	(void)state;
+	sim *s = sim_new(1303, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(esctp_assoc_set_maxseg(NULL, 1000), ESCTP_ERR_INVAL);
+	assert_int_equal(sim_connect(s, SIM_A), 0);
+	esctp_assoc *a = s->side[SIM_A].assoc;
+	uint32_t mtu_point = frag_point(s);
+	assert_true(mtu_point > 1000);
+	assert_int_equal(esctp_assoc_set_maxseg(a, 3), ESCTP_ERR_INVAL);
+	assert_int_equal(esctp_assoc_set_maxseg(a, 1000), 0);
+	assert_int_equal(frag_point(s), 1000);
+	SIM_OK_OR_FAIL(s, sim_run(s, both_up, NULL, 30 * ESCTP_SECOND));
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+
+	frag_log l = send_10k(s, 1);
+	assert_int_equal(l.n, 10);
+	assert_int_equal(largest(&l), 1000);
+
+	assert_int_equal(esctp_assoc_set_maxseg(a, 0), 0);
+	assert_int_equal(frag_point(s), mtu_point);
+	l = send_10k(s, 2);
+	assert_int_equal(largest(&l), mtu_point);
+	assert_int_equal(l.n, (10000 + mtu_point - 1) / mtu_point);
+
+	assert_int_equal(esctp_assoc_set_maxseg(a, 1001), 0);
+	assert_int_equal(frag_point(s), 1000);
+	l = send_10k(s, 3);
+	assert_int_equal(largest(&l), 1000);
+	assert_int_equal(esctp_assoc_set_maxseg(a, 65535), 0);
+	assert_int_equal(frag_point(s), mtu_point);
+	printf("maxseg: 10,000 bytes in %u DATA chunks at 1000, %u at the "
+	       "MTU's %u\n",
+	       10u, (10000 + mtu_point - 1) / mtu_point, mtu_point);
+	SIM_FINISH(s);
+}
+
 /* ---- the I bit (RFC 7053), per message ---- */
 
 /* What crossed the wire: DATA chunk flags from A, SACK times from Z. */
@@ -418,6 +528,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_transfer_both_ways),
 	    cmocka_unit_test(test_set_nodelay),
 	    cmocka_unit_test(test_set_nodelay_before_up),
+	    cmocka_unit_test(test_set_maxseg),
 	    cmocka_unit_test(test_sack_now),
 	};
 	if (argc > 1)
