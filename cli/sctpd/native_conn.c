@@ -366,6 +366,7 @@ void sd_native_accept(wsock *l, esctp_assoc *a)
 	na->strreset = keep->strreset;
 	na->pf_expose = keep->pf_expose;
 	esctp_assoc_set_maxseg(a, keep->maxseg);
+	esctp_assoc_set_pd_point(a, keep->pd_point);
 	s->appdup = app_fd;
 	s->accepted = true;
 	s->linger0 = l->linger0;

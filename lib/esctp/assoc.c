@@ -103,6 +103,8 @@ int assoc_setup_data(esctp_assoc *a, uint32_t peer_tsn, uint32_t peer_rwnd,
 	a->rx = rx_new(&a->ep->mem, peer_tsn, a->in_streams, cfg->rcvbuf);
 	if (!a->rx)
 		return ESCTP_ERR_NOMEM;
+	if (a->pd_point)
+		rx_set_pd_point(a->rx, a->pd_point);
 	if (!a->tx) {
 		tx_params p = {
 		    .initial_tsn = a->local_tsn,

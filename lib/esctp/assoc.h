@@ -153,6 +153,8 @@ struct esctp_assoc {
 	uint32_t local_tsn;   /* our Initial TSN */
 	uint32_t error_count; /* §8.1 association error counter */
 	uint32_t hb_interval_ms;
+	uint32_t pd_point; /* SCTP_PARTIAL_DELIVERY_POINT, 0: none; given to
+			      each rx the association makes */
 	uint32_t maxseg; /* user data per DATA chunk at most (SCTP_MAXSEG),
 			    0: the path MTU's limit only */
 

@@ -291,6 +291,11 @@ size_t esctp_assoc_recv_pending(const esctp_assoc *a)
 
 void esctp_assoc_set_pd_point(esctp_assoc *a, uint32_t bytes)
 {
-	if (a && a->rx)
+	if (!a)
+		return;
+	/* Kept: the receive side is made when the handshake ends (and made
+	 * again at a restart). */
+	a->pd_point = bytes;
+	if (a->rx)
 		rx_set_pd_point(a->rx, bytes);
 }

@@ -590,8 +590,9 @@ int esctp_assoc_set_maxseg(esctp_assoc *a, uint32_t bytes);
 /* The partial delivery point (RFC 6458 §8.1.21): a message whose first
  * in-order fragments reach `bytes` becomes readable in pieces before it is
  * whole, as one larger than half the receive buffer always does; 0 (the
- * default) leaves only that rule.  Applies to messages not yet readable;
- * a NULL a is ignored. */
+ * default) leaves only that rule.  Applies to messages not yet readable,
+ * and may be called before the handshake ends (it is kept for the receive
+ * side made then, and again at a restart); a NULL a is ignored. */
 void esctp_assoc_set_pd_point(esctp_assoc *a, uint32_t bytes);
 
 /* Sends a HEARTBEAT on the path to addr (ports ignored; NULL: every

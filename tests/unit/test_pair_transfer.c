@@ -436,6 +436,44 @@ static void test_set_maxseg(void **state)
 	SIM_FINISH(s);
 }
 
+/* SCTP_PARTIAL_DELIVERY_POINT set before the handshake (the receive side
+ * does not exist yet) holds: with a 10,000-byte message's packets lost
+ * from the third on, the first two fragments are readable before the
+ * retransmissions bring the rest; then the rest, once. */
+static void test_pd_point_before_setup(void **state)
+{
+	(void)state;
+	sim *s = sim_new(1304, NULL, NULL);
+	assert_non_null(s);
+	assert_int_equal(sim_connect(s, SIM_A), 0);
+	esctp_assoc *a = s->side[SIM_A].assoc;
+	esctp_assoc_set_pd_point(a, 1000);
+	SIM_OK_OR_FAIL(s, sim_run(s, both_up, NULL, 30 * ESCTP_SECOND));
+	SIM_OK_OR_FAIL(s, sim_run_for(s, ESCTP_SECOND));
+	static uint8_t msg[10000], got[12000];
+	for (size_t i = 0; i < sizeof msg; i++)
+		msg[i] = (uint8_t)(i * 13 + 5);
+	sim_drop_chunk(s, SIM_Z, 0 /* DATA */, 2, 6);
+	esctp_sndinfo info = {0};
+	assert_int_equal(esctp_assoc_send(s->side[SIM_Z].assoc, &info, msg,
+					  sizeof msg, s->now),
+			 0);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 50 * ESCTP_MS));
+	size_t early = esctp_assoc_recv_pending(a);
+	assert_true(early >= 1000 && early < sizeof msg);
+	esctp_rcvinfo ri;
+	int rc = esctp_assoc_recv(a, got, sizeof got, &ri);
+	assert_int_equal(rc, (int)early);
+	assert_false(ri.flags & ESCTP_EOR);
+	SIM_OK_OR_FAIL(s, sim_run_for(s, 10 * ESCTP_SECOND));
+	assert_true(s->rules[0].dropped >= 1);
+	int rest = esctp_assoc_recv(a, got + early, sizeof got - early, &ri);
+	assert_int_equal((size_t)rest, sizeof msg - early);
+	assert_true(ri.flags & ESCTP_EOR);
+	assert_memory_equal(got, msg, sizeof msg);
+	SIM_FINISH(s);
+}
+
 /* ---- the I bit (RFC 7053), per message ---- */
 
 /* What crossed the wire: DATA chunk flags from A, SACK times from Z. */
@@ -529,6 +567,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_set_nodelay),
 	    cmocka_unit_test(test_set_nodelay_before_up),
 	    cmocka_unit_test(test_set_maxseg),
+	    cmocka_unit_test(test_pd_point_before_setup),
 	    cmocka_unit_test(test_sack_now),
 	};
 	if (argc > 1)
