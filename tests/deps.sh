@@ -5,7 +5,8 @@ set -e
 PKGS="build-essential pkg-config libsctp-dev lksctp-tools libcmocka-dev bats clang
 libclang-rt-dev libusrsctp-examples libusrsctp-dev tshark libssl-dev iproute2 xinetd telnet socat ncat
 iperf3 curl python3 procps openssh-server openssh-client postgresql nginx redis-server
-redis-tools git nftables stress-ng sip-tester erlang-base"
+redis-tools git nftables stress-ng sip-tester erlang-base osmo-stp kamailio
+kamailio-sctp-modules"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -21,9 +22,9 @@ if [ "$(id -u)" != 0 ]; then
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Installing openssh-server, postgresql, nginx or redis-server starts the
-# service on its default port; the tests run their own on test ports and
-# must neither depend on nor collide with one.  Debian's way to keep
+# Installing openssh-server, postgresql, nginx, redis-server or kamailio
+# starts the service on its default port; the tests run their own on test
+# ports and must neither depend on nor collide with one.  Debian's way to keep
 # maintainer scripts from starting services: a policy-rc.d that exits 101
 # (invoke-rc.d(8)), here only for the install, unless one is already there.
 POLICY=/usr/sbin/policy-rc.d
