@@ -313,6 +313,25 @@ void sd_native_query(const wsock *s, wsp_native *out)
 	out->init_ostreams = n->initmsg.sinit_num_ostreams;
 }
 
+/* sctp_copy_sock(): a new socket (accepted, peeled off) gets the options
+ * of `from`; its own associations, channel state and counters stay. */
+static void copy_options(nsock *to, const nsock *from)
+{
+	uint32_t seq = to->seq;
+	nassoc *list = to->assocs;
+	unsigned count = to->nassocs;
+	*to = *from;
+	to->assocs = list;
+	to->nassocs = count;
+	to->seq = seq;
+	to->rd_cur = to->rr = NULL;
+	to->stage = to->in_buf = to->rbuf = NULL;
+	to->stage_len = to->in_len = to->in_cap = 0;
+	to->in_ready = false;
+	to->last_gone_id = 0;
+	to->unread = (sd_unread){0};
+}
+
 /* ---- accept ---- */
 
 void sd_native_accept(wsock *l, esctp_assoc *a)
@@ -348,19 +367,7 @@ void sd_native_accept(wsock *l, esctp_assoc *a)
 	/* The listener's options go to the accepted socket, as the kernel's
 	 * sctp_copy_sock() does. */
 	nsock *keep = s->nat;
-	uint32_t seq = keep->seq;
-	nassoc *list = keep->assocs;
-	unsigned count = keep->nassocs;
-	*keep = *l->nat;
-	keep->assocs = list;
-	keep->nassocs = count;
-	keep->seq = seq;
-	keep->rd_cur = keep->rr = NULL;
-	keep->stage = keep->in_buf = keep->rbuf = NULL;
-	keep->stage_len = keep->in_len = keep->in_cap = 0;
-	keep->in_ready = false;
-	keep->last_gone_id = 0;
-	keep->unread = (sd_unread){0};
+	copy_options(keep, l->nat);
 	/* The association began on the listener (sctp_association_init()
 	 * copies its endpoint's values). */
 	na->strreset = keep->strreset;
@@ -408,17 +415,7 @@ int sd_native_peeloff(wsock *s, int32_t id, int *app_fd)
 		return errno ? errno : ENOMEM;
 	/* sctp_do_peeloff() -> sctp_copy_sock(): the options come along. */
 	nsock *keep = p->nat;
-	uint32_t seq = keep->seq;
-	*keep = *s->nat;
-	keep->assocs = NULL;
-	keep->nassocs = 0;
-	keep->seq = seq;
-	keep->rd_cur = keep->rr = NULL;
-	keep->stage = keep->in_buf = keep->rbuf = NULL;
-	keep->stage_len = keep->in_len = keep->in_cap = 0;
-	keep->in_ready = false;
-	keep->last_gone_id = 0;
-	keep->unread = (sd_unread){0};
+	copy_options(keep, s->nat);
 	/* What is queued for na in the old channel stays there: the kernel
 	 * moves the association's queued events with it
 	 * (sctp_sock_migrate), we move those not yet written. */

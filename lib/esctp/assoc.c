@@ -205,12 +205,6 @@ void assoc_close_causes(esctp_assoc *a, esctp_event_type type, int error,
 	ep_outq_remove(ep, a);
 	a->deadline = ESCTP_TSTAMP_NEVER;
 	ep_heap_remove(ep, a);
-	esctp_event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.type = type;
-	ev.assoc = a;
-	ev.error = error;
-	ev.cause = cause;
 	/* The peer's error causes stay with the event (a copy: the packet
 	 * is gone when the host pops it); without memory, the event alone. */
 	ev_data d = {0};
@@ -222,7 +216,7 @@ void assoc_close_causes(esctp_assoc *a, esctp_event_type type, int error,
 			d.len = (uint32_t)len;
 		}
 	}
-	ev_post_with(ep, &ev, &d);
+	assoc_event_with(a, type, error, cause, &d);
 }
 
 void assoc_abort_with(esctp_assoc *a, uint16_t code, const void *val,

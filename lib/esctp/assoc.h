@@ -256,6 +256,9 @@ void ev_free(esctp_endpoint *ep);
 /* Shorthand for the association events without payload. */
 void assoc_event(esctp_assoc *a, esctp_event_type type, int error,
 		 uint16_t cause);
+/* assoc_event() with bytes (ev_post_with(); d NULL: none). */
+void assoc_event_with(esctp_assoc *a, esctp_event_type type, int error,
+		      uint16_t cause, ev_data *d);
 
 /* ---- assoc.c: life cycle, timers, API ---- */
 

@@ -103,8 +103,8 @@ void ev_post_with(esctp_endpoint *ep, const esctp_event *ev, ev_data *d)
 	ep->ev_held += d->len;
 }
 
-void assoc_event(esctp_assoc *a, esctp_event_type type, int error,
-		 uint16_t cause)
+void assoc_event_with(esctp_assoc *a, esctp_event_type type, int error,
+		      uint16_t cause, ev_data *d)
 {
 	esctp_event ev;
 	memset(&ev, 0, sizeof ev);
@@ -112,7 +112,16 @@ void assoc_event(esctp_assoc *a, esctp_event_type type, int error,
 	ev.assoc = a;
 	ev.error = error;
 	ev.cause = cause;
-	ev_post(a->ep, &ev);
+	if (d)
+		ev_post_with(a->ep, &ev, d);
+	else
+		ev_post(a->ep, &ev);
+}
+
+void assoc_event(esctp_assoc *a, esctp_event_type type, int error,
+		 uint16_t cause)
+{
+	assoc_event_with(a, type, error, cause, NULL);
 }
 
 static bool pop_owed(esctp_endpoint *ep, esctp_event *ev)

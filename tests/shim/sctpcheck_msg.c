@@ -409,6 +409,46 @@ void t_send_ended_assoc(void)
 	expect_msg(b, "one");
 }
 
+/* A one-to-many listener *srv (ASSOC_CHANGE subscribed) and a one-to-one
+ * client *a with a small receive buffer connected to it; returns the
+ * association's id at srv. */
+static sctp_assoc_t slow_reader(int *srv, int *a)
+{
+	*srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	subscribe(*srv, SCTP_ASSOC_CHANGE);
+	*a = sk(AF_INET, SOCK_STREAM);
+	int small = 2048;
+	SYS(setsockopt(*a, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
+	sk_connect(*a, AF_INET, 0);
+	union sctp_notification *sn =
+	    wait_notif(*srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	return sn->sn_assoc_change.sac_assoc_id;
+}
+
+/* 40 messages of 4 KiB from fd (sinfo: where to, NULL on one-to-one),
+ * more than the reader's window and queue hold: the peer cannot
+ * acknowledge them all until it reads.  Returns the bytes sent. */
+static size_t overfill(int fd, const struct sctp_sndrcvinfo *si)
+{
+	static char blob[4096];
+	size_t sent = 0;
+	for (int i = 0; i < 40; i++)
+		sent += (size_t)SYS(snd(fd, blob, sizeof(blob), NULL, 0, si, 0));
+	return sent;
+}
+
+/* Reads `sent` bytes from fd. */
+static void drain(int fd, size_t sent)
+{
+	static char blob[4096];
+	size_t got = 0;
+	for (int i = 0; i < 1000 && got < sent; i++) {
+		EXPECT(wait_ev(fd, POLLIN, WAIT_MS), "nothing to read");
+		got += (size_t)SYS(recv(fd, blob, sizeof(blob), 0));
+	}
+	EXPECT_EQ(got, sent);
+}
+
 /* sctp_primitive_SEND() in SHUTDOWN-PENDING (sctp_sf_error_shutdown()):
  * after SCTP_EOF, while the peer has not acknowledged everything (it does
  * not read and its window is closed), a send to the association fails
@@ -416,20 +456,10 @@ void t_send_ended_assoc(void)
  * SHUTDOWN completes and sends fail with EPIPE. */
 void t_send_shutdown_assoc(void)
 {
-	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
-	subscribe(srv, SCTP_ASSOC_CHANGE);
-	int a = sk(AF_INET, SOCK_STREAM);
-	int small = 2048;
-	SYS(setsockopt(a, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
-	sk_connect(a, AF_INET, 0);
-	union sctp_notification *sn =
-	    wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
-	sctp_assoc_t id = sn->sn_assoc_change.sac_assoc_id;
+	int srv, a;
+	sctp_assoc_t id = slow_reader(&srv, &a);
 	struct sctp_sndrcvinfo si = {.sinfo_assoc_id = id};
-	static char blob[4096];
-	size_t sent = 0;
-	for (int i = 0; i < 40; i++)
-		sent += (size_t)SYS(snd(srv, blob, sizeof(blob), NULL, 0, &si, 0));
+	size_t sent = overfill(srv, &si);
 	si.sinfo_flags = SCTP_EOF;
 	EXPECT_EQ(SYS(snd(srv, "", 0, NULL, 0, &si, 0)), 0);
 	si.sinfo_flags = 0;
@@ -441,12 +471,7 @@ void t_send_shutdown_assoc(void)
 	EXPECT_ERR(snd(srv, "late", 4, NULL, 0, &si, 0), ESHUTDOWN);
 	EXPECT_EQ(sigpipes, 0);
 	/* The peer reads everything; then the association ends. */
-	size_t got = 0;
-	for (int i = 0; i < 1000 && got < sent; i++) {
-		EXPECT(wait_ev(a, POLLIN, WAIT_MS), "nothing to read");
-		got += (size_t)SYS(recv(a, blob, sizeof(blob), 0));
-	}
-	EXPECT_EQ(got, sent);
+	drain(a, sent);
 	wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_COMP);
 	EXPECT_ERR(snd(srv, "later", 5, NULL, 0, &si, MSG_NOSIGNAL), EPIPE);
 }
@@ -456,31 +481,16 @@ void t_send_shutdown_assoc(void)
  * association is over. */
 void t_send_peer_shutdown(void)
 {
-	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
-	subscribe(srv, SCTP_ASSOC_CHANGE);
+	int srv, a;
+	sctp_assoc_t id = slow_reader(&srv, &a);
 	subscribe(srv, SCTP_SHUTDOWN_EVENT);
-	int a = sk(AF_INET, SOCK_STREAM);
-	int small = 2048;
-	SYS(setsockopt(a, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
-	sk_connect(a, AF_INET, 0);
-	union sctp_notification *sn =
-	    wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
-	sctp_assoc_t id = sn->sn_assoc_change.sac_assoc_id;
 	struct sctp_sndrcvinfo si = {.sinfo_assoc_id = id};
-	static char blob[4096];
-	size_t sent = 0;
-	for (int i = 0; i < 40; i++)
-		sent += (size_t)SYS(snd(srv, blob, sizeof(blob), NULL, 0, &si, 0));
+	size_t sent = overfill(srv, &si);
 	SYS(shutdown(a, SHUT_WR));
-	sn = wait_notif(srv, SCTP_SHUTDOWN_EVENT, -1);
+	union sctp_notification *sn = wait_notif(srv, SCTP_SHUTDOWN_EVENT, -1);
 	EXPECT_EQ(sn->sn_shutdown_event.sse_assoc_id, id);
 	EXPECT_ERR(snd(srv, "late", 4, NULL, 0, &si, MSG_NOSIGNAL), ESHUTDOWN);
-	size_t got = 0;
-	for (int i = 0; i < 1000 && got < sent; i++) {
-		EXPECT(wait_ev(a, POLLIN, WAIT_MS), "nothing to read");
-		got += (size_t)SYS(recv(a, blob, sizeof(blob), 0));
-	}
-	EXPECT_EQ(got, sent);
+	drain(a, sent);
 	wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_COMP);
 }
 
@@ -495,19 +505,11 @@ void t_send_o2o_peer_shutdown(void)
 	SYS(setsockopt(cli, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)));
 	sk_connect(cli, AF_INET, 0);
 	int srv = SYS(accept(lis, NULL, NULL));
-	static char blob[4096];
-	size_t sent = 0;
-	for (int i = 0; i < 40; i++)
-		sent += (size_t)SYS(write(srv, blob, sizeof(blob)));
+	size_t sent = overfill(srv, NULL);
 	SYS(shutdown(cli, SHUT_WR));
 	wait_notif(srv, SCTP_SHUTDOWN_EVENT, -1);
 	EXPECT_ERR(send(srv, "late", 4, MSG_NOSIGNAL), ESHUTDOWN);
-	size_t got = 0;
-	for (int i = 0; i < 1000 && got < sent; i++) {
-		EXPECT(wait_ev(cli, POLLIN, WAIT_MS), "nothing to read");
-		got += (size_t)SYS(recv(cli, blob, sizeof(blob), 0));
-	}
-	EXPECT_EQ(got, sent);
+	drain(cli, sent);
 }
 
 /* sctp_sendmsg_update_sinfo(): a send without SNDRCV/SNDINFO takes the

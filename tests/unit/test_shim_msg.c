@@ -729,6 +729,7 @@ static void test_recv_meta(void **state)
 {
 	(void)state;
 	daemon_reset(WSP_K_SCTP_SEQPACKET, WSP_ST_LISTEN);
+	D.nat.rcv_cmsgs = 1; /* subscribed to sctp_data_io_event */
 	pair p = mkpair('2');
 	wsp_msg proto = {.assoc = 4,
 			 .stream = 6,
