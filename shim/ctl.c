@@ -27,6 +27,7 @@
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int ctl_fd = -1;
+static pid_t ctl_daemon; /* the daemon's pid, from the last connection */
 static pid_t ctl_pid;
 static uint64_t ctl_cookie;
 static bool warned;
@@ -117,7 +118,16 @@ static int ctl_open(void)
 	ctl_fd = fd;
 	ctl_pid = getpid();
 	ctl_cookie = cookie_of(fd);
+	struct ucred uc;
+	socklen_t ul = sizeof(uc);
+	if (shim_libc.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) == 0)
+		__atomic_store_n(&ctl_daemon, uc.pid, __ATOMIC_RELAXED);
 	return 0;
+}
+
+pid_t shim_ctl_daemon(void)
+{
+	return __atomic_load_n(&ctl_daemon, __ATOMIC_RELAXED);
 }
 
 static int ctl_ensure(void)
@@ -143,7 +153,7 @@ static int exchange(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 		n = wsp_send_fd(ctl_fd, q, sizeof(*q), fd_in, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -1;
+		return errno == EPIPE || errno == ECONNRESET ? -2 : -1;
 	int got;
 	do
 		n = wsp_recv_fd(ctl_fd, rep, sizeof(*rep), &got,
@@ -180,7 +190,17 @@ int shim_ctl_call(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 	rc = ctl_ensure();
 	if (rc == 0) {
 		rc = exchange(q, fd_in, rep, fd_out, cloexec);
-		if (rc < 0) {
+		if (rc == -2) {
+			/* The request never left: the daemon that held the
+			 * connection is gone (a restart).  Once more, on a
+			 * new connection. */
+			close(ctl_fd);
+			ctl_fd = -1;
+			rc = ctl_open();
+			if (rc == 0)
+				rc = exchange(q, fd_in, rep, fd_out, cloexec);
+		}
+		if (rc < 0 && ctl_fd >= 0) {
 			/* The daemon went away: forget the connection so the
 			 * next call reconnects (or says it cannot). */
 			int e = errno;
@@ -196,5 +216,5 @@ int shim_ctl_call(wsp_req *q, int fd_in, wsp_rep *rep, int *fd_out,
 	pthread_mutex_unlock(&mu);
 	if (rc == 0)
 		errno = saved;
-	return rc;
+	return rc < 0 ? -1 : 0;
 }

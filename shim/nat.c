@@ -143,38 +143,45 @@ static bool up_or_over(int state)
 }
 
 /* The daemon's association-end counters (WSP_ENDS), mapped read-only
- * once per process (a fork inherits the mapping); NULL while they cannot
- * be had, and for good from a daemon that has none. */
+ * once per process (a fork inherits the mapping) and again when another
+ * daemon answers (a restart: the old page is left mapped, another thread
+ * may still read it); NULL while they cannot be had, and for good from a
+ * daemon that has none. */
 static const uint32_t *ends_page;
+static pid_t ends_daemon;
 static bool ends_none;
 
 static const uint32_t *ends_map(void)
 {
 	const uint32_t *p = __atomic_load_n(&ends_page, __ATOMIC_ACQUIRE);
-	if (p || __atomic_load_n(&ends_none, __ATOMIC_RELAXED))
+	pid_t d = shim_ctl_daemon();
+	if (p && (!d || __atomic_load_n(&ends_daemon, __ATOMIC_RELAXED) == d))
 		return p;
+	if (!p && __atomic_load_n(&ends_none, __ATOMIC_RELAXED))
+		return NULL;
 	wsp_req q = {.op = WSP_ENDS};
 	wsp_rep rep;
 	int fd;
 	if (shim_ctl_call(&q, -1, &rep, &fd, true) < 0)
-		return NULL;
+		return p;
 	if (rep.err || fd < 0) {
 		if (fd >= 0)
 			shim_libc.close(fd);
 		__atomic_store_n(&ends_none, true, __ATOMIC_RELAXED);
-		return NULL;
+		return p;
 	}
 	void *m = mmap(NULL, WSP_ENDS_SLOTS * sizeof(uint32_t), PROT_READ,
 		       MAP_SHARED, fd, 0);
 	shim_libc.close(fd);
 	if (m == MAP_FAILED)
-		return NULL;
-	const uint32_t *none = NULL;
-	if (!__atomic_compare_exchange_n(&ends_page, &none, m, false,
+		return p;
+	const uint32_t *old = p;
+	if (!__atomic_compare_exchange_n(&ends_page, &old, m, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		munmap(m, WSP_ENDS_SLOTS * sizeof(uint32_t));
-		return none;
+		return old;
 	}
+	__atomic_store_n(&ends_daemon, shim_ctl_daemon(), __ATOMIC_RELAXED);
 	return m;
 }
 

@@ -92,6 +92,10 @@ const shim_conf *shim_conf_get(void);
  * is true). */
 void shim_warn(const char *msg);
 
+/* The pid of the daemon the control connection last reached (0: none
+ * yet): a new one means a restarted daemon. */
+pid_t shim_ctl_daemon(void);
+
 /* One request to sctpd and its answer (ctl.c).  fd_in (or -1) travels as
  * SCM_RIGHTS; *fd_out (may be NULL) receives a returned fd, close-on-exec
  * when cloexec.  Returns 0 with *rep filled, or -1 with errno set when the

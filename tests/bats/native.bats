@@ -157,6 +157,22 @@ teardown() {
 	daemon_idle
 }
 
+@test "a program that outlives its sctpd: after a restart its new sockets work, and a send to an aborted association still fails at once" {
+	bg prog 60 "$WITHSCTP" python3 "$BATS_TEST_DIRNAME/../native/restart.py" \
+		"$P2" "$T/go"
+	wait_for "$T/prog.out" restart 20
+	ws_stop
+	# withsctp starts a new daemon when none answers.
+	run timeout 10 "$WITHSCTP" true
+	[ "$status" -eq 0 ]
+	touch "$T/go"
+	bg_status prog
+	cat "$T/prog.out" "$T/prog.err"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "received hi sent 3" "$T/prog.out")" -eq 2 ]
+	[ "$(grep -c "after the abort: Broken pipe" "$T/prog.out")" -eq 2 ]
+}
+
 @test "engine = kernel leaves a program's own SCTP sockets to the kernel (which has none here)" {
 	# With the embedded engine the seed client connects (a server is
 	# needed for that); with -e kernel the kernel's socket() answers, as
