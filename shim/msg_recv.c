@@ -82,6 +82,19 @@ static ssize_t read_whole(int fd, wsp_msg *h, struct iovec *v, int k)
  * message at the head into msg's iovecs (total bytes of room).  Returns
  * the bytes, or -1 with errno (EAGAIN: nothing queued); *eof when the
  * channel ended before anything was read. */
+/* The rest of a message the daemon is writing (the last piece read had
+ * WSP_MF_MORE) is not in the channel yet: waits for it, briefly (the
+ * daemon writes it at once; a daemon too busy costs a piece without
+ * EOR, which a program must take anyway).  true: go on reading. */
+static bool wait_more(int fd, const got_msg *g, int *waits)
+{
+	if (!g->any || !(g->last.flags & WSP_MF_MORE) || errno != EAGAIN ||
+	    ++*waits > 2)
+		return false;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 500) > 0;
+}
+
 static ssize_t take_message(int fd, nat *n, struct msghdr *msg, int flags,
 			    size_t total, got_msg *g, bool *eof)
 {
@@ -90,6 +103,7 @@ static ssize_t take_message(int fd, nat *n, struct msghdr *msg, int flags,
 	iov_cursor c = {.iov = msg->msg_iov, .n = msg->msg_iovlen};
 	unsigned char scratch[SCRATCH];
 	size_t got = 0;
+	int waits = 0;
 
 	*eof = false;
 	for (;;) {
@@ -108,6 +122,8 @@ static ssize_t take_message(int fd, nat *n, struct msghdr *msg, int flags,
 			r = read_whole(fd, &h, v, k);
 			c = save;
 			if (r <= 0) {
+				if (r < 0 && wait_more(fd, g, &waits))
+					continue;
 				if (g->any)
 					break;
 				*eof = r == 0;
@@ -144,6 +160,8 @@ static ssize_t take_message(int fd, nat *n, struct msghdr *msg, int flags,
 		r = shim_libc.recvmsg(fd, &mh,
 				      MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
 		if (r <= 0) {
+			if (r < 0 && !peek && wait_more(fd, g, &waits))
+				continue;
 			if (g->any)
 				break;
 			*eof = r == 0;
@@ -374,8 +392,13 @@ ssize_t msg_recv_native(int fd, int kind, struct msghdr *msg, int flags)
 			next_info(fd, &g);
 		xlock(fd, n, false);
 		pthread_mutex_unlock(&n->rlock);
-		if (r >= 0 && eof)
+		if (r >= 0 && eof) {
+			/* ____sys_recvmsg(): nothing returned, nothing set. */
+			msg->msg_namelen = 0;
+			msg->msg_controllen = 0;
+			msg->msg_flags = 0;
 			return at_eof(fd, kind);
+		}
 		if (r >= 0) {
 			finish_recv(fd, kind, msg, flags, &g, (size_t)r);
 			return r;
@@ -383,7 +406,14 @@ ssize_t msg_recv_native(int fd, int kind, struct msghdr *msg, int flags)
 		if (errno != EAGAIN || (flags & MSG_DONTWAIT) ||
 		    nat_nonblocking(fd))
 			return -1;
+		/* The association's last notification may have come while
+		 * the daemon was asked: the queue decides first
+		 * (sctp_wait_for_packet()). */
 		if (would_enotconn(fd, kind)) {
+			wsp_msg h;
+			if (shim_libc.recv(fd, &h, sizeof(h),
+					   MSG_PEEK | MSG_DONTWAIT) > 0)
+				continue;
 			errno = ENOTCONN;
 			return -1;
 		}

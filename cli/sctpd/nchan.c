@@ -360,8 +360,11 @@ static bool write_data(wsock *s, nassoc *na)
 	else if (na->s->port)
 		host_kick(na->s->port->he);
 	bool eor = (ri.flags & ESCTP_EOR) != 0;
+	/* Without EOR, more of this message readable now: its rest is
+	 * here, the piece was cut at WSP_PIECE_MAX. */
+	bool more = !eor && data_pending(na);
 	wsp_msg h = {
-	    .flags = (eor ? WSP_MF_EOR : 0) |
+	    .flags = (eor ? WSP_MF_EOR : 0) | (more ? WSP_MF_MORE : 0) |
 		     ((n->subscribe & 1) ? WSP_MF_SNDRCV : 0) |
 		     (n->recvrcvinfo ? WSP_MF_RCVINFO : 0) |
 		     (n->recvnxtinfo ? WSP_MF_NXTINFO : 0),

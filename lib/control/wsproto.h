@@ -185,6 +185,12 @@ typedef struct wsp_rep {
 #define WSP_MF_EOR 0x0001	/* last piece of the message */
 #define WSP_MF_NOTIFY 0x0002	/* the payload is a notification */
 #define WSP_MF_FILLER 0x0004	/* connect filler: no payload, discarded */
+#define WSP_MF_MORE 0x0008	/* daemon -> app, a piece without EOR: the
+				   next piece of the message is already in
+				   the daemon and follows at once (a reader
+				   that wants the whole message waits for
+				   it, as the kernel returns a reassembled
+				   message whole) */
 #define WSP_MF_SNDRCV 0x0010	/* deliver an SCTP_SNDRCV cmsg (data_io) */
 #define WSP_MF_RCVINFO 0x0020	/* deliver SCTP_RCVINFO (RECVRCVINFO on) */
 #define WSP_MF_NXTINFO 0x0040	/* RECVNXTINFO on: the shim delivers
