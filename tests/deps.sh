@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libsctp-dev lksctp-tools libcmocka-dev bats cla
 libclang-rt-dev libusrsctp-examples libusrsctp-dev tshark libssl-dev iproute2 xinetd telnet socat ncat
 iperf3 curl python3 procps openssh-server openssh-client postgresql nginx redis-server
 redis-tools git nftables stress-ng sip-tester erlang-base osmo-stp kamailio
-kamailio-sctp-modules"
+kamailio-sctp-modules default-jdk-headless"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
