@@ -5,7 +5,7 @@
 # preloaded, and ASan's runtime must come first in a process.
 SEED_PROGS := echo_server echo_client sctpserver sctpclient chat_server
 SEED_BINS := $(SEED_PROGS:%=$(BUILD)/tests/seeds/%)
-NATIVE_PROGS := bigmsg chatclient interleave forkread
+NATIVE_PROGS := bigmsg chatclient interleave forkread forkwrite
 NATIVE_BINS := $(NATIVE_PROGS:%=$(BUILD)/tests/native/%)
 
 $(BUILD)/tests/seeds/%: tests/seeds/%.c

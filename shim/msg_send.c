@@ -105,11 +105,30 @@ static int put_piece(int fd, nat *n, struct msghdr *mh, bool first,
 /* Sends a message of `total` bytes from iov with header *m as pieces,
  * under fd's send lock.  0, or -1 with errno (nothing sent when the
  * first piece failed; the socket is dead when a later one did). */
+/* The pieces of one message must not mix with another process's (forked
+ * senders on one socket): the kernel queues a message whole under the
+ * socket lock.  A POSIX record lock (byte 1 of the channel; receives use
+ * byte 0) excludes the other processes while a message that takes
+ * several datagrams goes; false when it is held and the call must not
+ * wait (EAGAIN). */
+static bool multi_lock(int fd, bool on, bool dontwait)
+{
+	struct flock f = {.l_type = on ? F_WRLCK : F_UNLCK,
+			  .l_whence = SEEK_SET,
+			  .l_start = 1,
+			  .l_len = 1};
+	int cmd = on && !dontwait ? F_SETLKW : F_SETLK;
+	while (fcntl(fd, cmd, &f) < 0)
+		if (errno != EINTR)
+			return false;
+	return true;
+}
+
 static int put_message(int fd, nat *n, wsp_msg *m, const struct iovec *iov,
 		       size_t niov, size_t total, int flags)
 {
 	size_t pieces = total ? (total + WSP_PIECE_MAX - 1) / WSP_PIECE_MAX : 1;
-	bool dontwait = flags & MSG_DONTWAIT;
+	bool dontwait = flags & MSG_DONTWAIT, xl = false;
 	int cs, rc = -1, err = 0;
 
 	/* No cancellation with the lock held: a thread cancelled there
@@ -123,6 +142,14 @@ static int put_message(int fd, nat *n, wsp_msg *m, const struct iovec *iov,
 	}
 	if (pieces > 1 && (dontwait || nat_nonblocking(fd)) &&
 	    !channel_fits(fd, total, pieces)) {
+		err = EAGAIN;
+		goto out;
+	}
+	/* Several datagrams: over WSP_PIECE_MAX, or more iovecs than one
+	 * datagram takes. */
+	xl = nat_shared(n) && (pieces > 1 || niov >= SEND_IOV_CAP);
+	if (xl && !multi_lock(fd, true, dontwait || nat_nonblocking(fd))) {
+		xl = false;
 		err = EAGAIN;
 		goto out;
 	}
@@ -155,6 +182,8 @@ static int put_message(int fd, nat *n, wsp_msg *m, const struct iovec *iov,
 	} while (sent < total);
 	rc = 0;
 out:
+	if (xl)
+		multi_lock(fd, false, true);
 	pthread_mutex_unlock(&n->slock);
 	pthread_setcancelstate(cs, NULL);
 	if (rc < 0)

@@ -157,6 +157,14 @@ teardown() {
 	daemon_idle
 }
 
+@test "two forked processes sending 150 KB messages on one one-to-many socket: each arrives whole, unmixed" {
+	run timeout 60 "$WITHSCTP" "$NATIVE/forkwrite" "$P2" 30 150000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q "60 sent, 60 whole, 0 mixed or cut"
+	daemon_idle
+}
+
 @test "a program that outlives its sctpd: after a restart its new sockets work, and a send to an aborted association still fails at once" {
 	bg prog 60 "$WITHSCTP" python3 "$BATS_TEST_DIRNAME/../native/restart.py" \
 		"$P2" "$T/go"
