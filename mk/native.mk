@@ -20,7 +20,7 @@ $(BUILD)/tests/native/%: tests/native/%.c
 
 EXTRA_TARGETS += $(SEED_BINS) $(NATIVE_BINS)
 BATS_SUITES += tests/bats/native.bats tests/bats/native_programs.bats
-BATS_SUITES += tests/bats/telecom.bats tests/bats/runtimes.bats
+BATS_SUITES += tests/bats/telecom.bats tests/bats/runtimes.bats tests/bats/diameter.bats
 
 # make bench's native SCTP figures (tests/bench/native.sh): manyassoc runs
 # preloaded, so it is built as the drivers are, without the sanitizers.

@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libsctp-dev lksctp-tools libcmocka-dev bats clang
 libclang-rt-dev libusrsctp-examples libusrsctp-dev tshark libssl-dev iproute2 xinetd telnet socat ncat
 iperf3 curl python3 procps openssh-server openssh-client postgresql nginx redis-server
-redis-tools git nftables stress-ng sip-tester erlang-base osmo-stp kamailio
+redis-tools git nftables stress-ng sip-tester erlang-base erlang-diameter osmo-stp kamailio
 kamailio-sctp-modules default-jdk-headless"
 missing=""
 for p in $PKGS; do

@@ -378,6 +378,8 @@ void sd_native_accept(wsock *l, esctp_assoc *a)
 	s->accepted = true;
 	s->linger0 = l->linger0;
 	s->v6only = l->v6only;
+	s->reuseaddr = l->reuseaddr;
+	s->reuseport = l->reuseport;
 	s->state = WSP_ST_ESTABLISHED;
 	na->state = WSP_ST_CONNECTING; /* COMM_UP follows */
 	sd_port_adopt(s, l->port);
@@ -427,7 +429,11 @@ int sd_native_peeloff(wsock *s, int32_t id, int *app_fd)
 	na->rq_head = rq_head;
 	na->rq_tail = rq_tail;
 	p->state = WSP_ST_ESTABLISHED;
+	/* sctp_copy_sock(): sk_reuse and sp->reuse come along (a listener
+	 * restarted on the port may share it with the peeled sockets). */
 	p->linger0 = s->linger0;
+	p->reuseaddr = s->reuseaddr;
+	p->reuseport = s->reuseport;
 	sd_port_adopt(p, s->port);
 	p->bound = s->bound;
 	p->local = s->local;
