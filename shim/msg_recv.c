@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -423,4 +424,62 @@ ssize_t msg_recv_native(int fd, int kind, struct msghdr *msg, int flags)
 		if (shim_libc.recv(fd, &h, sizeof(h), MSG_PEEK) < 0)
 			return -1;
 	}
+}
+
+/* A send of one datagram to the daemon, whole, waiting for room. */
+static void hand_back(int fd, const wsp_msg *h, const void *pay, size_t len)
+{
+	struct iovec v[2] = {{(void *)h, sizeof(*h)}, {(void *)pay, len}};
+	struct msghdr mh = {.msg_iov = v, .msg_iovlen = len ? 2 : 1};
+	for (int tries = 0; tries < 100; tries++) {
+		if (shim_libc.sendmsg(fd, &mh, MSG_NOSIGNAL) >= 0 ||
+		    (errno != EINTR && errno != EAGAIN))
+			return;
+		/* A non-blocking channel the daemon has not read yet. */
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		if (errno == EAGAIN)
+			poll(&p, 1, 100);
+	}
+}
+
+void shim_native_migrate(int lfd, int pfd, int32_t id)
+{
+	const wsp_msg done = {.flags = WSP_MF_REDELIVER | WSP_MF_FILLER};
+	nat *n = nat_of(lfd, true);
+	size_t cap = sizeof(wsp_msg) + WSP_PIECE_MAX;
+	uint8_t *buf = malloc(cap);
+	if (n && buf) {
+		pthread_mutex_lock(&n->slock);
+		pthread_mutex_lock(&n->rlock);
+		xlock(lfd, n, true);
+		/* What the daemon wrote to the old channel, in order: the
+		 * association's goes to the new socket (its unread part
+		 * only, when the program has begun it), the rest back to
+		 * the old one, where it was.  Bounded by what the channel
+		 * holds. */
+		for (;;) {
+			ssize_t r = shim_libc.recv(lfd, buf, cap, MSG_DONTWAIT);
+			if (r < (ssize_t)sizeof(wsp_msg))
+				break;
+			wsp_msg h;
+			memcpy(&h, buf, sizeof(h));
+			const uint8_t *pay = buf + sizeof(h);
+			size_t plen = (size_t)r - sizeof(h);
+			bool mine = h.assoc == id && !(h.flags & WSP_MF_FILLER);
+			if (mine && n->roff && h.seq == n->rseq &&
+			    n->roff <= plen) {
+				pay += n->roff;
+				plen -= n->roff;
+				n->roff = n->rseq = 0;
+			}
+			h.flags |= WSP_MF_REDELIVER;
+			hand_back(mine ? pfd : lfd, &h, pay, plen);
+		}
+		xlock(lfd, n, false);
+		pthread_mutex_unlock(&n->rlock);
+		pthread_mutex_unlock(&n->slock);
+	}
+	free(buf);
+	hand_back(lfd, &done, NULL, 0);
+	hand_back(pfd, &done, NULL, 0);
 }

@@ -186,7 +186,7 @@ static int peeloff(int fd, void *val, socklen_t *len, bool with_flags)
 		return -1;
 	}
 	shim_native_forget(fd);
-	wsp_req q = {.op = WSP_PEELOFF, .assoc = a.p_arg.associd};
+	wsp_req q = {.op = WSP_PEELOFF, .assoc = a.p_arg.associd, .arg = 1};
 	wsp_rep rep;
 	int nfd = -1;
 	bool cloexec = with_flags && (a.flags & SOCK_CLOEXEC);
@@ -198,10 +198,12 @@ static int peeloff(int fd, void *val, socklen_t *len, bool with_flags)
 		errno = rep.err ? rep.err : EPROTO;
 		return -1;
 	}
-	if (with_flags && (a.flags & SOCK_NONBLOCK))
-		fcntl(nfd, F_SETFL, O_NONBLOCK);
 	shim_fd_set(nfd, SHIM_FD_NATIVE_PEELED);
 	shim_native_own(nfd);
+	/* sctp_sock_migrate(): what is queued for it moves along. */
+	shim_native_migrate(fd, nfd, a.p_arg.associd);
+	if (with_flags && (a.flags & SOCK_NONBLOCK))
+		fcntl(nfd, F_SETFL, O_NONBLOCK);
 	a.p_arg.sd = nfd;
 	memcpy(val, &a, need);
 	*len = (socklen_t)need;

@@ -206,6 +206,11 @@ void shim_native_reset(int fd);
  * peeloff): no other process reads it until a fork. */
 void shim_native_own(int fd);
 
+/* After WSP_PEELOFF with arg 1 of association id from one-to-many socket
+ * lfd to pfd: hands the datagrams of the old channel back to the daemon,
+ * the association's for pfd, and lets both channels' output go on. */
+void shim_native_migrate(int lfd, int pfd, int32_t id);
+
 /* After a receive: the entries of every fd that msg carries as
  * SCM_RIGHTS are cleared, so that they are probed afresh. */
 void shim_fd_received(const struct msghdr *msg);

@@ -127,7 +127,7 @@ static void do_native(client *c, wsock *s, const wsp_req *q, int fd,
 		break;
 	}
 	case WSP_PEELOFF:
-		rep->err = sd_native_peeloff(s, q->assoc, fd_out);
+		rep->err = sd_native_peeloff(s, q->assoc, q->arg == 1, fd_out);
 		break;
 	case WSP_ASSOC: {
 		wsp_native nq;

@@ -138,6 +138,11 @@ void sd_native_free(wsock *s)
 		return;
 	while (n->assocs)
 		sd_native_assoc_free(n->assocs);
+	while (n->redo_head) {
+		nrec *r = n->redo_head;
+		n->redo_head = r->next;
+		free(r);
+	}
 	free(n->stage);
 	sd_unread_free(&n->unread);
 	free(n->in_buf);

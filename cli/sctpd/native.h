@@ -87,6 +87,11 @@ typedef struct nsock {
 	nassoc *rd_cur; /* whose message is partly in the channel */
 	nassoc *rr;	/* where the next round of reads starts */
 	uint32_t seq;	/* datagrams written to the channel */
+	/* Datagrams the program handed back at a peeloff (WSP_MF_REDELIVER),
+	 * written before anything else; `hold`: nothing else until the
+	 * last one came. */
+	nrec *redo_head, *redo_tail;
+	bool hold;
 	/* A datagram built but refused by a full channel. */
 	uint8_t *stage;
 	size_t stage_len;
@@ -163,7 +168,7 @@ int sd_native_implicit_req(wsock *s, const wsp_addr *addr, const void *init,
  * lives, ENOENT for an id never seen).  0 or an errno. */
 int sd_native_assoc_state(wsock *s, int32_t id, wsp_native *out);
 /* A peeled-off socket for association id of s: its app end in *app_fd. */
-int sd_native_peeloff(wsock *s, int32_t id, int *app_fd);
+int sd_native_peeloff(wsock *s, int32_t id, bool migrate, int *app_fd);
 /* Fills the wsp_native answer of WSP_QUERY. */
 void sd_native_query(const wsock *s, wsp_native *out);
 /* A new association for listener l (port.c's accept report). */

@@ -330,6 +330,8 @@ static void copy_options(nsock *to, const nsock *from)
 	to->in_ready = false;
 	to->last_gone_id = 0;
 	to->unread = (sd_unread){0};
+	to->redo_head = to->redo_tail = NULL;
+	to->hold = false;
 }
 
 /* ---- accept ---- */
@@ -404,7 +406,7 @@ void sd_native_accept(wsock *l, esctp_assoc *a)
 
 /* ---- peeloff ---- */
 
-int sd_native_peeloff(wsock *s, int32_t id, int *app_fd)
+int sd_native_peeloff(wsock *s, int32_t id, bool migrate, int *app_fd)
 {
 	if (s->kind != WSP_K_SCTP_SEQPACKET)
 		return EINVAL;
@@ -418,9 +420,12 @@ int sd_native_peeloff(wsock *s, int32_t id, int *app_fd)
 	/* sctp_do_peeloff() -> sctp_copy_sock(): the options come along. */
 	nsock *keep = p->nat;
 	copy_options(keep, s->nat);
-	/* What is queued for na in the old channel stays there: the kernel
-	 * moves the association's queued events with it
-	 * (sctp_sock_migrate), we move those not yet written. */
+	/* The kernel moves the association's queued events with it
+	 * (sctp_sock_migrate): those not yet written move here; those in
+	 * the old channel the program hands back (migrate: both channels
+	 * wait for them, WSP_MF_REDELIVER). */
+	if (migrate)
+		s->nat->hold = keep->hold = true;
 	nrec *rq_head = na->rq_head, *rq_tail = na->rq_tail;
 	na->rq_head = na->rq_tail = NULL;
 	sd_nchan_forget(na);

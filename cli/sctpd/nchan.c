@@ -181,6 +181,31 @@ static void app_eof(wsock *s)
 	}
 }
 
+/* A datagram the program handed back after a peeloff (piece: its
+ * payload): queued to be written again ahead of anything new; the last
+ * one (FILLER, no payload) lets the output go on. */
+static void redeliver(wsock *s, const wsp_msg *h, size_t len)
+{
+	nsock *n = s->nat;
+	if (h->flags & WSP_MF_FILLER) {
+		n->hold = false;
+		return;
+	}
+	nrec *r = malloc(sizeof(*r) + len);
+	if (!r)
+		return; /* lost; memory is short */
+	memset(r, 0, sizeof(*r));
+	r->h = *h;
+	r->h.flags &= ~(uint32_t)WSP_MF_REDELIVER;
+	r->len = (uint32_t)len;
+	memcpy(r->data, piece, len);
+	if (n->redo_tail)
+		n->redo_tail->next = r;
+	else
+		n->redo_head = r;
+	n->redo_tail = r;
+}
+
 /* false: s was freed. */
 static bool pump_in(wsock *s)
 {
@@ -235,7 +260,13 @@ static bool pump_in(wsock *s)
 			app_eof(s);
 			return !gone;
 		}
-		if ((size_t)r < sizeof(h) || (h.flags & WSP_MF_FILLER))
+		if ((size_t)r < sizeof(h))
+			continue;
+		if (h.flags & WSP_MF_REDELIVER) {
+			redeliver(s, &h, (size_t)r - sizeof(h));
+			continue;
+		}
+		if (h.flags & WSP_MF_FILLER)
 			continue;
 		size_t len = (size_t)r - sizeof(h);
 		if (!n->in_started) {
@@ -308,6 +339,30 @@ static bool flush_stage(wsock *s)
 		return false;
 	}
 	n->stage_len = 0;
+	return true;
+}
+
+/* Writes the datagrams handed back at a peeloff; false while the
+ * channel is full. */
+static bool flush_redo(wsock *s)
+{
+	nsock *n = s->nat;
+	while (n->redo_head && s->fd >= 0) {
+		nrec *r = n->redo_head;
+		memcpy(piece, &r->h, sizeof(r->h));
+		memcpy(piece + sizeof(r->h), r->data, r->len);
+		size_t len = sizeof(r->h) + r->len;
+		ssize_t w =
+		    send_dgram(s, piece, len, !(r->h.flags & WSP_MF_NOTIFY));
+		if (w < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+			s->out_blocked = true;
+			return false;
+		}
+		n->redo_head = r->next;
+		if (!n->redo_head)
+			n->redo_tail = NULL;
+		free(r);
+	}
 	return true;
 }
 
@@ -432,7 +487,9 @@ static void pump_out(wsock *s)
 		sd_port_flush_accepts(s);
 		return;
 	}
-	if (!flush_stage(s))
+	/* Handed back at a peeloff: first, as they were (they were in the
+	 * channel before anything staged since). */
+	if (!flush_redo(s) || n->hold || !flush_stage(s))
 		return;
 	for (int i = 0; i < BUDGET && s->fd >= 0; i++) {
 		int what;

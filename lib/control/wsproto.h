@@ -53,7 +53,12 @@ enum wsp_op {
 	WSP_LIST,      /* -> wsp_stat datagrams, then a wsp_rep */
 	WSP_STOP,      /* stop the daemon (its own user and root only) */
 	/* Native SCTP sockets (wsp_req.kind != WSP_K_TCP): */
-	WSP_PEELOFF,   /* fd, assoc -> fd (the association's own socket) */
+	WSP_PEELOFF,   /* fd, assoc -> fd (the association's own socket);
+			  arg 1: both sockets' output waits until the
+			  program has handed back (WSP_MF_REDELIVER) what
+			  the old channel held, the association's to the
+			  new socket, as sctp_sock_migrate() moves queued
+			  events */
 	WSP_CONNECTX,  /* fd, addrs[naddrs] (connect, sctp_connectx) ->
 			  err, val = the association id; on a one-to-many
 			  socket also a wait fd, which reads EOF once the
@@ -191,6 +196,13 @@ typedef struct wsp_rep {
 				   that wants the whole message waits for
 				   it, as the kernel returns a reassembled
 				   message whole) */
+#define WSP_MF_REDELIVER 0x1000 /* app -> daemon, after WSP_PEELOFF with
+				   arg 1: a datagram the daemon wrote to
+				   this socket (header and payload as read),
+				   to be written back to this channel ahead
+				   of anything new; with no payload and
+				   WSP_MF_FILLER: the last one, output goes
+				   on */
 #define WSP_MF_SNDRCV 0x0010	/* deliver an SCTP_SNDRCV cmsg (data_io) */
 #define WSP_MF_RCVINFO 0x0020	/* deliver SCTP_RCVINFO (RECVRCVINFO on) */
 #define WSP_MF_NXTINFO 0x0040	/* RECVNXTINFO on: the shim delivers

@@ -160,7 +160,6 @@ restart() {
 # once, and the CER that comes with the client's new association must
 # reach the transport the listener peels the association off to.
 @test "Diameter over SCTP: a server restarted at once, the client reconnecting every second" {
-	skip "withsctp: a message queued on the listener before sctp_peeloff stays there (diameter_sctp's next peeloff: EINVAL, listener crash, CER lost) and SO_REUSEADDR is not inherited by peeled sockets (restarted listener: EADDRINUSE)"
 	capture_start 0 "$P1"
 	restart 1000 at-once raw
 	[ "$(grep -c badmatch "$T/srv2.out")" -eq 0 ]
@@ -182,7 +181,6 @@ restart() {
 # ---- the gen_sctp calls diameter_sctp makes, alone ----
 
 @test "gen_sctp as diameter_sctp: what is queued before a peeloff moves with the association" {
-	skip "withsctp: messages already in the listener's channel stay there after sctp_peeloff; the listener reads them and its next peeloff of that id fails with EINVAL"
 	run timeout 30 "$WITHSCTP" escript "$DIA/peeloff.escript" queued "$SP"
 	echo "$output"
 	[ "$status" -eq 0 ]

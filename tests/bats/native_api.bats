@@ -84,6 +84,7 @@ sc() {
 @test "sctpcheck o2m_recv_enotconn" { sc o2m_recv_enotconn; }
 @test "sctpcheck o2m_sendall" { sc o2m_sendall; }
 @test "sctpcheck o2m_peeloff" { sc o2m_peeloff; }
+@test "sctpcheck o2m_peeloff_queued" { sc o2m_peeloff_queued; }
 
 # ---- messages ----
 @test "sctpcheck msg_sinfo" { sc msg_sinfo; }

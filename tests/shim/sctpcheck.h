@@ -35,6 +35,7 @@
 	X(o2m_recv_enotconn)                                                   \
 	X(o2m_sendall)                                                         \
 	X(o2m_peeloff)                                                         \
+	X(o2m_peeloff_queued)                                                  \
 	X(msg_sinfo)                                                           \
 	X(msg_partial)                                                         \
 	X(msg_large)                                                           \

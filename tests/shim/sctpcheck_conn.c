@@ -329,6 +329,46 @@ void t_o2m_sendall(void)
 		expect_msg(srv[i], "to all");
 }
 
+/* sctp_sock_migrate(): what the association has queued on the socket
+ * moves with it at a peeloff, the rest of a message the program began
+ * included; the other associations' messages stay, in order. */
+void t_o2m_peeloff_queued(void)
+{
+	int srv = sk_listen(AF_INET, SOCK_SEQPACKET, 0);
+	subscribe(srv, SCTP_ASSOC_CHANGE);
+	int x = sk(AF_INET, SOCK_STREAM), y = sk(AF_INET, SOCK_STREAM);
+	sk_connect(x, AF_INET, 0);
+	union sctp_notification *sn =
+	    wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	sctp_assoc_t idx = sn->sn_assoc_change.sac_assoc_id;
+	sk_connect(y, AF_INET, 0);
+	sn = wait_notif(srv, SCTP_ASSOC_CHANGE, SCTP_COMM_UP);
+	EXPECT_EQ(SYS(write(x, "x-first-message", 15)), 15);
+	usleep(100000);
+	EXPECT_EQ(SYS(write(y, "y1", 2)), 2);
+	usleep(100000);
+	EXPECT_EQ(SYS(write(x, "x2", 2)), 2);
+	usleep(100000);
+	EXPECT_EQ(SYS(write(y, "y2", 2)), 2);
+	usleep(200000);
+	/* The program begins x's first message: 7 bytes of it. */
+	char buf[64];
+	rmsg m = rcv(srv, buf, 7, 0);
+	EXPECT_EQ(m.n, 7);
+	EXPECT(!(m.flags & MSG_EOR), "a piece with MSG_EOR");
+	int p = SYS(sctp_peeloff(srv, idx));
+	m = rcv(p, buf, sizeof(buf), 0);
+	EXPECT_EQ(m.n, 8);
+	EXPECT(memcmp(buf, "-message", 8) == 0, "not the rest of x's message");
+	EXPECT(m.flags & MSG_EOR, "no MSG_EOR");
+	expect_msg(p, "x2");
+	expect_msg(srv, "y1");
+	expect_msg(srv, "y2");
+	EXPECT(!wait_ev(srv, POLLIN, 200), "more on the one-to-many socket");
+	EXPECT_EQ(SYS(write(p, "back", 4)), 4);
+	expect_msg(x, "back");
+}
+
 /* sctp_do_peeloff: a new SOCK_SEQPACKET socket (sctp_copy_sock) with the
  * association alone; its data no longer reaches the parent; it cannot
  * listen (sctp_inet_listen: neither UDP nor TCP style); an unknown id
