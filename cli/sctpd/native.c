@@ -533,6 +533,30 @@ void sd_native_stat(const wsock *s, const nassoc *na, wsp_stat *st)
 		sd_stat_assoc(na->a, st);
 }
 
+/* ---- peeloff hand-backs ---- */
+
+void sd_native_hold_expire(sctpd *d)
+{
+	esctp_tstamp now = host_now(d->h), next = ESCTP_TSTAMP_NEVER;
+	for (wsock *s = d->socks, *nx; s; s = nx) {
+		nx = s->next;
+		if (!s->nat || !s->nat->hold)
+			continue;
+		if (s->nat->hold_since + SD_HOLD_MAX <= now) {
+			sd_log(d, LOG_WARN_,
+			       "%s[%d]: a peeloff's hand-back never ended; "
+			       "output goes on",
+			       s->comm, (int)s->pid);
+			s->nat->hold = false;
+			sd_nchan_pump(s); /* may free s */
+		} else if (s->nat->hold_since + SD_HOLD_MAX < next) {
+			next = s->nat->hold_since + SD_HOLD_MAX;
+		}
+	}
+	if (next != ESCTP_TSTAMP_NEVER)
+		loop_timer_set(d->l, &d->hold_t, next);
+}
+
 /* ---- AUTOCLOSE ---- */
 
 void sd_native_autoclose(sctpd *d)

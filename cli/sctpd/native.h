@@ -34,6 +34,11 @@
 typedef struct nassoc nassoc;
 typedef struct nrec nrec;
 
+/* How long a peeloff's hand-back may hold its sockets' output (a program
+ * takes microseconds; one that died half-way must not stall the socket
+ * for its other holders). */
+#define SD_HOLD_MAX (2 * ESCTP_SECOND)
+
 /* Tells what an association's user pointer is (both start with a
  * host_handler): a converted socket or a native association. */
 enum { SD_USER_WSOCK = 0x57534f43, SD_USER_NASSOC = 0x4e415353 };
@@ -92,6 +97,7 @@ typedef struct nsock {
 	 * last one came. */
 	nrec *redo_head, *redo_tail;
 	bool hold;
+	esctp_tstamp hold_since;
 	/* A datagram built but refused by a full channel. */
 	uint8_t *stage;
 	size_t stage_len;
@@ -215,6 +221,9 @@ void sd_native_addr(const wsock *s, const esctp_addr *ea, uint16_t port,
 void sd_native_stat(const wsock *s, const nassoc *na, wsp_stat *st);
 /* Closes what the sweep timer found idle (AUTOCLOSE); re-arms. */
 void sd_native_autoclose(sctpd *d);
+/* Lets the output of sockets go on whose peeloff hand-back did not end
+ * within HOLD_MAX (the program died half-way); re-arms while any waits. */
+void sd_native_hold_expire(sctpd *d);
 
 /* What a native channel reports to the owner of its associations
  * (native_send.c installs it in sctpd.nchan_owner, sd_native_setup). */

@@ -424,8 +424,14 @@ int sd_native_peeloff(wsock *s, int32_t id, bool migrate, int *app_fd)
 	 * (sctp_sock_migrate): those not yet written move here; those in
 	 * the old channel the program hands back (migrate: both channels
 	 * wait for them, WSP_MF_REDELIVER). */
-	if (migrate)
+	if (migrate) {
+		esctp_tstamp now = host_now(s->d->h);
 		s->nat->hold = keep->hold = true;
+		s->nat->hold_since = keep->hold_since = now;
+		if (!loop_timer_armed(&s->d->hold_t))
+			loop_timer_set(s->d->l, &s->d->hold_t,
+				       now + SD_HOLD_MAX);
+	}
 	nrec *rq_head = na->rq_head, *rq_tail = na->rq_tail;
 	na->rq_head = na->rq_tail = NULL;
 	sd_nchan_forget(na);

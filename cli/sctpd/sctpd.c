@@ -146,6 +146,13 @@ static void on_autoclose(loop *l, loop_timer *t, void *arg)
 	sd_native_autoclose(arg);
 }
 
+static void on_hold(loop *l, loop_timer *t, void *arg)
+{
+	(void)l;
+	(void)t;
+	sd_native_hold_expire(arg);
+}
+
 static void on_again(loop *l, loop_timer *t, void *arg)
 {
 	(void)l;
@@ -336,6 +343,7 @@ static int setup(sctpd *d, char *err, size_t errlen)
 	loop_timer_init(&d->stop_t, on_stop_timer, d);
 	loop_timer_init(&d->sweep_t, on_sweep, d);
 	loop_timer_init(&d->autoclose_t, on_autoclose, d);
+	loop_timer_init(&d->hold_t, on_hold, d);
 	loop_timer_init(&d->again_t, on_again, d);
 	host_config hc;
 	host_config_default(&hc);

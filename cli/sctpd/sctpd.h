@@ -69,6 +69,7 @@ struct sctpd {
 	loop_timer stop_t;
 	loop_timer sweep_t;
 	loop_timer autoclose_t; /* SCTP_AUTOCLOSE (native.c) */
+	loop_timer hold_t;	/* peeloffs whose hand-back never ended */
 	/* Native channels whose pump stopped at its budget with work left
 	 * (nchan.c), by cookie: pumped again at once, after the others. */
 	loop_timer again_t;
