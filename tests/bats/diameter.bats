@@ -24,19 +24,8 @@ setup() {
 	export WITHSCTP_PORTS=none
 	DIA="$BATS_TEST_DIRNAME/../diameter"
 	SP=$((38000 + ($$ % 40) * 100 + BATS_TEST_NUMBER * 10))
-	local f
-	for f in "$WITHSCTP" "$SCTPD" "$SHIM"; do
-		[ -e "$f" ] || {
-			echo "missing: $f (run make)" >&2
-			return 1
-		}
-	done
-	for f in erl erlc escript dumpcap tshark; do
-		command -v "$f" >/dev/null || {
-			echo "missing: $f (run make deps)" >&2
-			return 1
-		}
-	done
+	need_built "$WITHSCTP" "$SCTPD" "$SHIM" || return 1
+	need_cmds erl erlc escript dumpcap tshark || return 1
 	[ -e "$(erl -noshell -eval 'io:format("~s", [code:lib_dir(diameter)]), halt().')/ebin/diameter_sctp.beam" ] || {
 		echo "missing: erlang-diameter (run make deps)" >&2
 		return 1

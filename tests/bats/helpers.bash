@@ -187,6 +187,28 @@ kill_all() {
 	rm -f "$BATS_TEST_TMPDIR/all.pids"
 }
 
+# need_built FILE...: each exists (else "run make"); need_cmds CMD...:
+# each is on PATH (else "run make deps").  For a suite's setup.
+need_built() {
+	local f
+	for f in "$@"; do
+		[ -e "$f" ] || {
+			echo "missing: $f (run make)" >&2
+			return 1
+		}
+	done
+}
+
+need_cmds() {
+	local f
+	for f in "$@"; do
+		command -v "$f" >/dev/null || {
+			echo "missing: $f (run make deps)" >&2
+			return 1
+		}
+	done
+}
+
 # On failure show what the programs said.
 dump_logs() {
 	local f

@@ -20,20 +20,9 @@ setup() {
 	export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/ubsan"
 	SP=$((33000 + ($$ % 40) * 100 + BATS_TEST_NUMBER * 10))
 	NS=""
-	local f
-	for f in "$WITHSCTP" "$SCTPD" "$SHIM"; do
-		[ -e "$f" ] || {
-			echo "missing: $f (run make)" >&2
-			return 1
-		}
-	done
-	for f in sctp_test sctp_darn sctp_status iperf3 socat ncat stress-ng \
-		sipp escript dumpcap tshark; do
-		command -v "$f" >/dev/null || {
-			echo "missing: $f (run make deps)" >&2
-			return 1
-		}
-	done
+	need_built "$WITHSCTP" "$SCTPD" "$SHIM" || return 1
+	need_cmds sctp_test sctp_darn sctp_status iperf3 socat ncat stress-ng \
+		sipp escript dumpcap tshark || return 1
 }
 
 teardown() {

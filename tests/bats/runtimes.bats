@@ -18,19 +18,8 @@ setup() {
 	export WITHSCTP_PORTS=none
 	R="$BATS_TEST_DIRNAME/../runtimes"
 	SP=$((38000 + ($$ % 40) * 100 + BATS_TEST_NUMBER * 20))
-	local f
-	for f in "$WITHSCTP" "$SCTPD" "$SHIM"; do
-		[ -e "$f" ] || {
-			echo "missing: $f (run make)" >&2
-			return 1
-		}
-	done
-	for f in java python3 dumpcap tshark; do
-		command -v "$f" >/dev/null || {
-			echo "missing: $f (run make deps)" >&2
-			return 1
-		}
-	done
+	need_built "$WITHSCTP" "$SCTPD" "$SHIM" || return 1
+	need_cmds java python3 dumpcap tshark || return 1
 }
 
 teardown() {

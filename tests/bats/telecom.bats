@@ -22,19 +22,8 @@ setup() {
 	CFG="$BATS_TEST_DIRNAME/../telecom"
 	SP=$((36000 + ($$ % 40) * 100 + BATS_TEST_NUMBER * 10))
 	NSA="" NSB=""
-	local f
-	for f in "$WITHSCTP" "$SCTPD" "$SHIM"; do
-		[ -e "$f" ] || {
-			echo "missing: $f (run make)" >&2
-			return 1
-		}
-	done
-	for f in osmo-stp kamailio sipp telnet dumpcap tshark; do
-		command -v "$f" >/dev/null || {
-			echo "missing: $f (run make deps)" >&2
-			return 1
-		}
-	done
+	need_built "$WITHSCTP" "$SCTPD" "$SHIM" || return 1
+	need_cmds osmo-stp kamailio sipp telnet dumpcap tshark || return 1
 }
 
 teardown() {
